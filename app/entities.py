@@ -1,0 +1,309 @@
+"""The synced entities of PROTOCOL.md, declared once.
+
+Each entity's columns live in a mixin that both the local replica (``app.models``) and the
+central API (``server.models``) map onto their own tables, so the two can never disagree on
+a field. ``WIRE`` describes each entity's fields for the wire: their kinds, and how a JSON
+value becomes a column value and back.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, String, Text
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+from app import rules
+from app.timeutil import parse_rfc3339, to_rfc3339
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp stored as naive UTC and always read back timezone-aware."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def new_id() -> str:
+    """A fresh row id (a UUID4 in its canonical text form)."""
+    return str(uuid.uuid4())
+
+
+def Id(*, nullable: bool = False, index: bool = False) -> Any:  # noqa: N802 - column factory
+    return mapped_column(String(36), nullable=nullable, index=index)
+
+
+class SyncedColumns:
+    """Columns every synced row has."""
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    shop_id: Mapped[str] = mapped_column(String(36), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class CustomerFields:
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16), default="person")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+
+class VehicleFields:
+    customer_id: Mapped[str | None] = Id(nullable=True, index=True)
+    vin: Mapped[str] = mapped_column(String(17), default="", index=True)
+    plate: Mapped[str] = mapped_column(String(20), default="", index=True)
+    make: Mapped[str] = mapped_column(String(60), default="")
+    model: Mapped[str] = mapped_column(String(60), default="")
+    year: Mapped[int | None] = mapped_column(Integer, default=None)
+    odometer: Mapped[int | None] = mapped_column(Integer, default=None)
+    odometer_unit: Mapped[str] = mapped_column(String(2), default="km")
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+
+class TechnicianFields:
+    name: Mapped[str] = mapped_column(String(200))
+    skills: Mapped[list[str]] = mapped_column(JSON, default=list)
+    color: Mapped[str] = mapped_column(String(9), default="#607d8b")
+    daily_capacity_minutes: Mapped[int] = mapped_column(Integer, default=480)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class BayFields:
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(40), default="general")
+
+
+class JobFields:
+    number: Mapped[str] = mapped_column(String(32), index=True)
+    customer_id: Mapped[str | None] = Id(nullable=True, index=True)
+    vehicle_id: Mapped[str | None] = Id(nullable=True, index=True)
+    status: Mapped[str] = mapped_column(String(16), default="estimate", index=True)
+    hold_reason: Mapped[str | None] = mapped_column(String(16), default=None)
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    concern: Mapped[str] = mapped_column(Text, default="")
+    promised_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    customer_waiting: Mapped[bool] = mapped_column(Boolean, default=False)
+    technician_id: Mapped[str | None] = Id(nullable=True, index=True)
+    bay_id: Mapped[str | None] = Id(nullable=True)
+    odometer_in: Mapped[int | None] = mapped_column(Integer, default=None)
+    estimated_minutes: Mapped[int | None] = mapped_column(Integer, default=None)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None, index=True)
+
+
+class JobLineFields:
+    job_id: Mapped[str] = Id(index=True)
+    kind: Mapped[str] = mapped_column(String(8), default="labor")
+    description: Mapped[str] = mapped_column(Text, default="")
+    quantity: Mapped[float] = mapped_column(Float, default=1.0)
+    unit_price_cents: Mapped[int] = mapped_column(Integer, default=0)
+    approval: Mapped[str] = mapped_column(String(10), default="pending")
+    technician_id: Mapped[str | None] = Id(nullable=True)
+    part_status: Mapped[str | None] = mapped_column(String(10), default=None)
+    done: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Added to the protocol's minimum: which maintenance interval a line fulfils.
+    service_code: Mapped[str | None] = mapped_column(String(32), default=None)
+
+
+class AppointmentFields:
+    customer_id: Mapped[str | None] = Id(nullable=True)
+    vehicle_id: Mapped[str | None] = Id(nullable=True)
+    job_id: Mapped[str | None] = Id(nullable=True)
+    technician_id: Mapped[str | None] = Id(nullable=True, index=True)
+    bay_id: Mapped[str | None] = Id(nullable=True, index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(12), default="scheduled")
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+
+class TimeEntryFields:
+    technician_id: Mapped[str] = Id(index=True)
+    job_id: Mapped[str | None] = Id(nullable=True, index=True)
+    kind: Mapped[str] = mapped_column(String(8), default="job")
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    device_id: Mapped[str | None] = mapped_column(String(36), default=None)
+    corrects_id: Mapped[str | None] = Id(nullable=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class NoteFields:
+    job_id: Mapped[str] = Id(index=True)
+    author_id: Mapped[str | None] = Id(nullable=True)
+    kind: Mapped[str] = mapped_column(String(8), default="note")
+    body: Mapped[str] = mapped_column(Text, default="")
+
+
+class StatusEventFields:
+    job_id: Mapped[str] = Id(index=True)
+    from_status: Mapped[str | None] = mapped_column(String(16), default=None)
+    to_status: Mapped[str] = mapped_column(String(16))
+    by_id: Mapped[str | None] = Id(nullable=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    device_id: Mapped[str | None] = mapped_column(String(36), default=None)
+
+
+class ConflictFields:
+    entity: Mapped[str] = mapped_column(String(32))
+    row_id: Mapped[str] = Id()
+    field: Mapped[str] = mapped_column(String(64))
+    client_value: Mapped[Any] = mapped_column(JSON, default=None)
+    server_value: Mapped[Any] = mapped_column(JSON, default=None)
+    client_id: Mapped[str] = mapped_column(String(36), index=True)
+    mutation_id: Mapped[int] = mapped_column(Integer)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    resolved_by: Mapped[str | None] = Id(nullable=True)
+
+
+#: entity name (the table name) → its field mixin, in the order parents come before children.
+ENTITY_MIXINS: dict[str, type] = {
+    "customer": CustomerFields,
+    "vehicle": VehicleFields,
+    "technician": TechnicianFields,
+    "bay": BayFields,
+    "job": JobFields,
+    "job_line": JobLineFields,
+    "appointment": AppointmentFields,
+    "time_entry": TimeEntryFields,
+    "note": NoteFields,
+    "status_event": StatusEventFields,
+    "conflict": ConflictFields,
+}
+
+COMMON_FIELDS: tuple[str, ...] = ("id", "shop_id", "created_at", "updated_at", "deleted_at")
+
+#: Rows that are never changed after they are made (corrections are new rows).
+APPEND_ONLY: frozenset[str] = frozenset({"note", "status_event"})
+
+#: Allowed values of enumerated fields, checked on every write, local and on the server.
+CHOICES: dict[tuple[str, str], tuple[str | None, ...]] = {
+    ("customer", "kind"): rules.CUSTOMER_KINDS,
+    ("vehicle", "odometer_unit"): rules.ODOMETER_UNITS,
+    ("job", "status"): rules.JOB_STATUSES,
+    ("job", "hold_reason"): (*rules.HOLD_REASONS, None),
+    ("job_line", "kind"): rules.LINE_KINDS,
+    ("job_line", "approval"): rules.APPROVALS,
+    ("job_line", "part_status"): (*rules.PART_STATUSES, None),
+    ("appointment", "status"): rules.APPOINTMENT_STATUSES,
+    ("time_entry", "kind"): rules.TIME_ENTRY_KINDS,
+    ("note", "kind"): rules.NOTE_KINDS,
+}
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One field of an entity as it travels on the wire."""
+
+    name: str
+    kind: str  # "str" | "int" | "float" | "bool" | "time" | "json" | "id"
+    nullable: bool
+
+    def from_wire(self, value: Any) -> Any:
+        """Turn a JSON value into the column value; ``ValueError`` names what is wrong."""
+        if value is None:
+            if self.nullable:
+                return None
+            raise ValueError(f"'{self.name}' cannot be empty")
+        kind = self.kind
+        if kind == "time":
+            try:
+                return parse_rfc3339(value)
+            except (TypeError, ValueError):
+                raise ValueError(f"'{self.name}' must be an RFC 3339 time") from None
+        if kind == "bool":
+            if not isinstance(value, bool):
+                raise ValueError(f"'{self.name}' must be true or false")
+            return value
+        if kind == "int":
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ValueError(f"'{self.name}' must be a whole number")
+            if not -(2**53) <= value <= 2**53:
+                raise ValueError(f"'{self.name}' is out of range")
+            return value
+        if kind == "float":
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ValueError(f"'{self.name}' must be a number")
+            if value != value or value in (float("inf"), float("-inf")):
+                raise ValueError(f"'{self.name}' must be a finite number")
+            return float(value)
+        if kind == "id":
+            if not isinstance(value, str):
+                raise ValueError(f"'{self.name}' must be a UUID")
+            try:
+                return str(uuid.UUID(value))
+            except ValueError:
+                raise ValueError(f"'{self.name}' must be a UUID") from None
+        if kind == "str":
+            if not isinstance(value, str):
+                raise ValueError(f"'{self.name}' must be text")
+            if "\x00" in value:
+                raise ValueError(f"'{self.name}' must not contain NUL characters")
+            return value
+        return value  # json
+
+    def to_wire(self, value: Any) -> Any:
+        if self.kind == "time":
+            return to_rfc3339(value)
+        return value
+
+
+def _kind_of(attr: str, column: Any) -> str:
+    t = column.type
+    if isinstance(t, UTCDateTime):
+        return "time"
+    if isinstance(t, Boolean):
+        return "bool"
+    if isinstance(t, Integer):
+        return "int"
+    if isinstance(t, Float):
+        return "float"
+    if isinstance(t, JSON):
+        return "json"
+    if isinstance(t, String) and getattr(t, "length", None) == 36 and (attr == "id" or attr.endswith("_id")):
+        return "id"
+    return "str"
+
+
+@dataclass(frozen=True)
+class EntitySpec:
+    """The wire description of one entity: its writable fields by name."""
+
+    name: str
+    fields: dict[str, FieldSpec]
+
+
+def _spec_for(name: str, mixin: type) -> EntitySpec:
+    fields: dict[str, FieldSpec] = {}
+    annotations = mixin.__annotations__
+    for attr, value in vars(mixin).items():
+        column = getattr(value, "column", None)
+        if column is None:
+            continue
+        nullable = "None" in str(annotations[attr]) or annotations[attr] == "Mapped[Any]"
+        fields[attr] = FieldSpec(attr, _kind_of(attr, column), nullable)
+    return EntitySpec(name, fields)
+
+
+WIRE: dict[str, EntitySpec] = {name: _spec_for(name, m) for name, m in ENTITY_MIXINS.items()}

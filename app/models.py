@@ -1,0 +1,150 @@
+"""The tables of the local SQLite replica.
+
+The synced entities map the shared column mixins of ``app.entities``; the local-only tables
+(outbox, sync state, mutation outcomes) exist only here. Entity tables carry no foreign-key
+constraints between each other on purpose: pulled pages bring rows in the server's change
+order, so a job can arrive a page before its customer. Domain operations check references
+when they write instead.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Integer, MetaData, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from app.entities import (
+    AppointmentFields,
+    BayFields,
+    ConflictFields,
+    CustomerFields,
+    JobFields,
+    JobLineFields,
+    NoteFields,
+    StatusEventFields,
+    SyncedColumns,
+    TechnicianFields,
+    TimeEntryFields,
+    UTCDateTime,
+    VehicleFields,
+)
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Customer(Base, SyncedColumns, CustomerFields):
+    __tablename__ = "customer"
+
+
+class Vehicle(Base, SyncedColumns, VehicleFields):
+    __tablename__ = "vehicle"
+
+
+class Technician(Base, SyncedColumns, TechnicianFields):
+    __tablename__ = "technician"
+
+
+class Bay(Base, SyncedColumns, BayFields):
+    __tablename__ = "bay"
+
+
+class Job(Base, SyncedColumns, JobFields):
+    __tablename__ = "job"
+
+
+class JobLine(Base, SyncedColumns, JobLineFields):
+    __tablename__ = "job_line"
+
+
+class Appointment(Base, SyncedColumns, AppointmentFields):
+    __tablename__ = "appointment"
+
+
+class TimeEntry(Base, SyncedColumns, TimeEntryFields):
+    __tablename__ = "time_entry"
+
+
+class Note(Base, SyncedColumns, NoteFields):
+    __tablename__ = "note"
+
+
+class StatusEvent(Base, SyncedColumns, StatusEventFields):
+    __tablename__ = "status_event"
+
+
+class Conflict(Base, SyncedColumns, ConflictFields):
+    __tablename__ = "conflict"
+
+
+#: entity name → mapped class of the replica.
+MODELS: dict[str, type[Base]] = {
+    cls.__tablename__: cls
+    for cls in (Customer, Vehicle, Technician, Bay, Job, JobLine, Appointment, TimeEntry,
+                Note, StatusEvent, Conflict)
+}
+
+
+# --- local-only tables -----------------------------------------------------------------
+
+class Outbox(Base):
+    """One local mutation waiting to be pushed. ``id`` is the protocol's mutation id."""
+
+    __tablename__ = "outbox"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    entity: Mapped[str] = mapped_column(String(32))
+    row_id: Mapped[str] = mapped_column(String(36), index=True)
+    op: Mapped[str] = mapped_column(String(8))
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    base: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: Status moves and clock on/off: the sync engine pushes these without waiting.
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class SyncState(Base):
+    """The replica's identity and sync position (a single row, id 1)."""
+
+    __tablename__ = "sync_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(36))
+    device_code: Mapped[str] = mapped_column(String(8))
+    shop_id: Mapped[str] = mapped_column(String(36))
+    server_url: Mapped[str | None] = mapped_column(String(500), default=None)
+    username: Mapped[str | None] = mapped_column(String(200), default=None)
+    user_id: Mapped[str | None] = mapped_column(String(36), default=None)
+    role: Mapped[str | None] = mapped_column(String(16), default=None)
+    cursor: Mapped[int] = mapped_column(Integer, default=0)
+    acked_mutation_id: Mapped[int] = mapped_column(Integer, default=0)
+    next_provisional: Mapped[int] = mapped_column(Integer, default=1)
+    last_sync_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    last_error: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class MutationOutcome(Base):
+    """A pushed mutation the server did not apply as sent: shown to the person who made it."""
+
+    __tablename__ = "mutation_outcome"
+
+    mutation_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entity: Mapped[str] = mapped_column(String(32))
+    row_id: Mapped[str] = mapped_column(String(36))
+    status: Mapped[str] = mapped_column(String(10))  # rejected | conflict
+    reason: Mapped[str] = mapped_column(Text, default="")
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    dismissed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

@@ -1,0 +1,96 @@
+"""Clocking on and off: time entries are append-only, corrections are new rows.
+
+Rules: at most one open job entry per technician (clocking onto another job ends the one
+before), at most one open shift; clocking onto a job opens a shift when none is open.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from app import rules
+from app.db import Writer
+from app.errors import ValidationError
+from app.models import Job, Technician, TimeEntry
+
+
+def open_entry(w: Writer, technician_id: str, kind: str) -> TimeEntry | None:
+    return w.session.scalars(
+        select(TimeEntry).where(TimeEntry.technician_id == technician_id,
+                                TimeEntry.kind == kind, TimeEntry.ended_at.is_(None),
+                                TimeEntry.deleted_at.is_(None))
+        .order_by(TimeEntry.started_at.desc())).first()
+
+
+def _technician(w: Writer, technician_id: str) -> Technician:
+    tech = w.get(Technician, technician_id, what="technician")
+    if not tech.active:
+        raise ValidationError(f"{tech.name} is not active.", field="technician_id")
+    return tech
+
+
+def start_shift(w: Writer, technician_id: str) -> str:
+    _technician(w, technician_id)
+    current = open_entry(w, technician_id, "shift")
+    if current is not None:
+        return current.id
+    return w.create(TimeEntry, urgent=True, technician_id=technician_id, job_id=None,
+                    kind="shift", started_at=w.now, ended_at=None, device_id=w.device_id,
+                    corrects_id=None, reason="").id
+
+
+def end_shift(w: Writer, technician_id: str) -> str | None:
+    """End the shift, and the job clock with it."""
+    clock_off(w, technician_id)
+    current = open_entry(w, technician_id, "shift")
+    if current is None:
+        return None
+    w.update(current, urgent=True, ended_at=w.now)
+    return current.id
+
+
+def clock_on(w: Writer, technician_id: str, job_id: str) -> str:
+    """Start the technician's clock on ``job_id``; an open clock on another job ends now."""
+    tech = _technician(w, technician_id)
+    job = w.get(Job, job_id, what="job")
+    if job.status in rules.FINAL_STATUSES or job.status == "ready":
+        raise ValidationError(f"Job {job.number} is {rules.STATUS_LABELS[job.status].lower()};"
+                              " nobody can clock on to it.", field="job_id")
+    current = open_entry(w, technician_id, "job")
+    if current is not None:
+        if current.job_id == job_id:
+            raise ValidationError(f"{tech.name} is already clocked on to job {job.number}.",
+                                  field="job_id")
+        w.update(current, urgent=True, ended_at=w.now)
+    start_shift(w, technician_id)
+    return w.create(TimeEntry, urgent=True, technician_id=technician_id, job_id=job_id,
+                    kind="job", started_at=w.now, ended_at=None, device_id=w.device_id,
+                    corrects_id=None, reason="").id
+
+
+def clock_off(w: Writer, technician_id: str) -> str | None:
+    """End the technician's open job entry; None when nothing was open."""
+    current = open_entry(w, technician_id, "job")
+    if current is None:
+        return None
+    w.update(current, urgent=True, ended_at=w.now)
+    return current.id
+
+
+def correct(w: Writer, entry_id: str, *, started_at: datetime, ended_at: datetime | None,
+            reason: str) -> str:
+    """Record a correction of ``entry_id`` as a new row; the original stays for the audit."""
+    original = w.get(TimeEntry, entry_id, what="time entry")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("Say why the time is corrected.", field="reason")
+    if ended_at is not None and ended_at <= started_at:
+        raise ValidationError("The end must be after the start.", field="ended_at")
+    if ended_at is not None and (ended_at - started_at).total_seconds() > 24 * 3600:
+        raise ValidationError("One entry cannot be longer than 24 hours.", field="ended_at")
+    return w.create(TimeEntry, technician_id=original.technician_id, job_id=original.job_id,
+                    kind=original.kind, started_at=started_at, ended_at=ended_at,
+                    device_id=w.device_id, corrects_id=original.corrects_id or original.id,
+                    reason=reason).id

@@ -1,0 +1,90 @@
+"""Vehicles: VIN and year rules, odometer readings that only go up unless confirmed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from app import rules
+from app.db import Writer
+from app.errors import ConfirmationRequired, ValidationError
+from app.models import Customer, Job, Vehicle
+
+
+def _clean(w: Writer, fields: dict[str, Any], vehicle_id: str | None) -> dict[str, Any]:
+    out = dict(fields)
+    if "vin" in out:
+        try:
+            check = rules.check_vin(out["vin"])
+        except ValueError as exc:
+            raise ValidationError(str(exc), field="vin") from None
+        out["vin"] = check.vin
+        if check.warning:
+            w.warn(check.warning)
+        if check.vin:
+            dup = w.session.scalar(
+                select(Vehicle.id).where(Vehicle.vin == check.vin, Vehicle.deleted_at.is_(None),
+                                         Vehicle.id != (vehicle_id or "")))
+            if dup:
+                w.warn("Another vehicle already has this VIN; check for a duplicate record.")
+    if "plate" in out:
+        out["plate"] = " ".join((out["plate"] or "").upper().split())
+    if "year" in out:
+        try:
+            rules.check_vehicle_year(out["year"])
+        except ValueError as exc:
+            raise ValidationError(str(exc), field="year") from None
+    if out.get("odometer") is not None and out["odometer"] < 0:
+        raise ValidationError("The odometer cannot be negative.", field="odometer")
+    if out.get("customer_id"):
+        w.get(Customer, out["customer_id"], what="customer")
+    for name in ("make", "model"):
+        if name in out:
+            out[name] = (out[name] or "").strip()
+    return out
+
+
+def last_odometer(w: Writer, vehicle: Vehicle) -> int | None:
+    """The highest reading known for ``vehicle``: its own, or any job's odometer in."""
+    from_jobs = w.session.scalar(
+        select(func.max(Job.odometer_in)).where(Job.vehicle_id == vehicle.id,
+                                                Job.deleted_at.is_(None)))
+    readings = [r for r in (vehicle.odometer, from_jobs) if r is not None]
+    return max(readings) if readings else None
+
+
+def check_odometer(w: Writer, vehicle: Vehicle, reading: int | None, confirm: bool,
+                   field: str = "odometer") -> None:
+    """Refuse a reading below the last one unless the person confirmed it."""
+    if reading is None:
+        return
+    if reading < 0:
+        raise ValidationError("The odometer cannot be negative.", field=field)
+    last = last_odometer(w, vehicle)
+    if last is not None and reading < last and not confirm:
+        raise ConfirmationRequired(
+            f"{reading:,} {vehicle.odometer_unit} is lower than the last reading "
+            f"({last:,} {vehicle.odometer_unit}). Was the cluster replaced, or is it a typo? "
+            "Confirm to save it anyway.", field=field)
+
+
+def create_vehicle(w: Writer, *, customer_id: str | None, vin: str = "", plate: str = "",
+                   make: str = "", model: str = "", year: int | None = None,
+                   odometer: int | None = None, odometer_unit: str = "km",
+                   notes: str = "") -> str:
+    fields = _clean(w, dict(customer_id=customer_id, vin=vin, plate=plate, make=make,
+                            model=model, year=year, odometer=odometer,
+                            odometer_unit=odometer_unit, notes=notes), None)
+    if not (fields["vin"] or fields["plate"]):
+        raise ValidationError("A vehicle needs a plate or a VIN.", field="plate")
+    return w.create(Vehicle, **fields).id
+
+
+def update_vehicle(w: Writer, vehicle_id: str, *, confirm: bool = False, **fields: Any) -> str:
+    row = w.get(Vehicle, vehicle_id, what="vehicle")
+    cleaned = _clean(w, fields, vehicle_id)
+    if "odometer" in cleaned:
+        check_odometer(w, row, cleaned["odometer"], confirm)
+    w.update(row, **cleaned)
+    return row.id

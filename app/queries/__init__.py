@@ -1,0 +1,1 @@
+"""Read queries for the boards and screens. They return plain dataclasses, never ORM rows."""
