@@ -1,0 +1,78 @@
+"""Bayline: the desk client, the kiosk, and the sync commands for support and scripts.
+
+Run with no command to open the shop on this computer's replica (a demo shop when there is
+none yet).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import logging.handlers
+import sys
+from pathlib import Path
+
+from app.paths import default_data_dir, log_dir
+
+
+def setup_logging(data_dir: Path, *, verbose: bool = False) -> None:
+    """Log to a rotating file in the data folder (and warnings to stderr)."""
+    folder = log_dir(data_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    handler = logging.handlers.RotatingFileHandler(folder / "bayline.log", maxBytes=2_000_000,
+                                                   backupCount=5, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    root.addHandler(handler)
+    console = logging.StreamHandler()
+    console.setLevel(logging.WARNING)
+    root.addHandler(console)
+    # httpx logs request URLs at INFO; never let a library log headers (tokens) at DEBUG.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="bayline",
+        description="Bayline — the shop system that keeps working through an outage.",
+        epilog="Modes: with no command, the front-desk window (on a demo shop until you log "
+               "in); 'kiosk' opens the touch screen for bay technicians; 'boards' prints the "
+               "queue and technician boards as text; 'login', 'sync', 'status' and 'logout' "
+               "manage the connection to the central server without a window.",
+    )
+    parser.add_argument("--data-dir", type=Path, default=None,
+                        help="folder of this replica (default: the platform's per-user data "
+                             "folder; several replicas can live on one machine)")
+    parser.add_argument("--verbose", action="store_true", help="log debug detail")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    boards = sub.add_parser("boards", help="print the queue and technician boards as text")
+    boards.set_defaults(handler=cmd_boards)
+    return parser
+
+
+def cmd_boards(args: argparse.Namespace) -> int:
+    from app.demo import open_demo
+    from app.paths import replica_path
+    from app.textboards import render_boards
+
+    store = open_demo(replica_path(args.data_dir))
+    try:
+        print(render_boards(store))
+    finally:
+        store.close()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    args.data_dir = args.data_dir or default_data_dir()
+    setup_logging(args.data_dir, verbose=args.verbose)
+    handler = getattr(args, "handler", None) or cmd_boards
+    return int(handler(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
