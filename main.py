@@ -37,10 +37,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bayline",
         description="Bayline — the shop system that keeps working through an outage.",
-        epilog="Modes: with no command, the front-desk window (on a demo shop until you log "
-               "in); 'kiosk' opens the touch screen for bay technicians; 'boards' prints the "
-               "queue and technician boards as text; 'login', 'sync', 'status' and 'logout' "
-               "manage the connection to the central server without a window.",
+        epilog="Modes: with no command (or 'boards'), Bayline opens this computer's replica "
+               "(a demo shop the first time) and prints its queue and technician boards as "
+               "text; the front-desk window will replace that. 'login', 'sync', 'status' and "
+               "'logout' manage the connection to the central server without a window.",
     )
     parser.add_argument("--data-dir", type=Path, default=None,
                         help="folder of this replica (default: the platform's per-user data "
