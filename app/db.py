@@ -107,13 +107,14 @@ class Writer:
                **fields: Any) -> M:
         entity = cls.__tablename__
         _check_choices(entity, fields)
-        row = cls(id=row_id or new_id(), shop_id=self.shop_id, created_at=self.now,
-                    updated_at=self.now, deleted_at=None, **fields)
+        new_row_id = row_id or new_id()
+        row = cls(id=new_row_id, shop_id=self.shop_id, created_at=self.now,
+                  updated_at=self.now, deleted_at=None, **fields)
         self.session.add(row)
         self.session.flush()
         spec = WIRE[entity].fields
         wire = {name: spec[name].to_wire(getattr(row, name)) for name in spec}
-        self._record(entity, row.id, "upsert", wire, {}, urgent)
+        self._record(entity, new_row_id, "upsert", wire, {}, urgent)
         return row
 
     def update(self, row: M, /, *, urgent: bool = False, **fields: Any) -> M:

@@ -50,9 +50,10 @@ def book(w: Writer, *, starts_at: datetime, ends_at: datetime, customer_id: str 
          vehicle_id: str | None = None, job_id: str | None = None,
          technician_id: str | None = None, bay_id: str | None = None, notes: str = "",
          status: str = "scheduled") -> str:
-    fields = dict(starts_at=starts_at, ends_at=ends_at, customer_id=customer_id,
-                  vehicle_id=vehicle_id, job_id=job_id, technician_id=technician_id,
-                  bay_id=bay_id, notes=notes.strip(), status=status)
+    fields: dict[str, Any] = dict(starts_at=starts_at, ends_at=ends_at, customer_id=customer_id,
+                                  vehicle_id=vehicle_id, job_id=job_id,
+                                  technician_id=technician_id, bay_id=bay_id,
+                                  notes=notes.strip(), status=status)
     _check(w, fields, None)
     return w.create(Appointment, **fields).id
 
