@@ -1,7 +1,8 @@
 """Clocking on and off: time entries are append-only, corrections are new rows.
 
 Rules: at most one open job entry per technician (clocking onto another job ends the one
-before), at most one open shift; clocking onto a job opens a shift when none is open.
+before), at most one open shift; clocking onto a job opens a shift when none is open. A
+corrected entry no longer counts: its latest correction does (``app.timeclock``).
 """
 
 from __future__ import annotations
@@ -14,13 +15,15 @@ from app import rules
 from app.db import Writer
 from app.errors import ValidationError
 from app.models import Job, Technician, TimeEntry
+from app.timeclock import is_effective
 
 
 def open_entry(w: Writer, technician_id: str, kind: str) -> TimeEntry | None:
+    """The technician's open entry of ``kind``; a corrected entry is not open any more."""
     return w.session.scalars(
         select(TimeEntry).where(TimeEntry.technician_id == technician_id,
                                 TimeEntry.kind == kind, TimeEntry.ended_at.is_(None),
-                                TimeEntry.deleted_at.is_(None))
+                                TimeEntry.deleted_at.is_(None), is_effective(TimeEntry))
         .order_by(TimeEntry.started_at.desc())).first()
 
 
@@ -81,7 +84,11 @@ def clock_off(w: Writer, technician_id: str) -> str | None:
 
 def correct(w: Writer, entry_id: str, *, started_at: datetime, ended_at: datetime | None,
             reason: str) -> str:
-    """Record a correction of ``entry_id`` as a new row; the original stays for the audit."""
+    """Record a correction of ``entry_id`` as a new row; the original stays for the audit.
+
+    Only the entry that is open now may stay open (``ended_at=None``), so a correction never
+    opens a second clock; and the open shift cannot be ended while a job clock runs in it.
+    """
     original = w.get(TimeEntry, entry_id, what="time entry")
     reason = (reason or "").strip()
     if not reason:
@@ -90,6 +97,17 @@ def correct(w: Writer, entry_id: str, *, started_at: datetime, ended_at: datetim
         raise ValidationError("The end must be after the start.", field="ended_at")
     if ended_at is not None and (ended_at - started_at).total_seconds() > 24 * 3600:
         raise ValidationError("One entry cannot be longer than 24 hours.", field="ended_at")
+    if max(started_at, ended_at or started_at) > w.now:
+        raise ValidationError("A correction cannot be in the future.", field="ended_at")
+    current = open_entry(w, original.technician_id, original.kind)
+    is_current = current is not None and (current.corrects_id or current.id) == (
+        original.corrects_id or original.id)
+    if ended_at is None and not is_current:
+        raise ValidationError("Only the entry that is open now can stay open; "
+                              "give this one an end time.", field="ended_at")
+    if (original.kind == "shift" and is_current and ended_at is not None
+            and open_entry(w, original.technician_id, "job") is not None):
+        raise ValidationError("Clock off the job before ending the shift.", field="ended_at")
     return w.create(TimeEntry, technician_id=original.technician_id, job_id=original.job_id,
                     kind=original.kind, started_at=started_at, ended_at=ended_at,
                     device_id=w.device_id, corrects_id=original.corrects_id or original.id,
