@@ -1,0 +1,1 @@
+"""Sign-in: password and PIN hashes, tokens, sessions, rate limits and roles."""

@@ -1,0 +1,39 @@
+"""Argon2 hashes for passwords and kiosk PINs."""
+
+from __future__ import annotations
+
+import re
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+_hasher = PasswordHasher()
+#: Checked against when the username is unknown, so both cases take the same time.
+_DUMMY_HASH = _hasher.hash("bayline-not-a-real-password")
+
+MIN_PASSWORD_LENGTH = 8
+PIN_PATTERN = re.compile(r"[0-9]{4,8}")
+
+
+def hash_secret(secret: str) -> str:
+    return _hasher.hash(secret)
+
+
+def verify_secret(stored_hash: str | None, secret: str) -> bool:
+    """True when ``secret`` matches; an unknown user (None) costs the same time and fails."""
+    try:
+        return _hasher.verify(stored_hash or _DUMMY_HASH, secret) and stored_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValueError(f"A password has at least {MIN_PASSWORD_LENGTH} characters.")
+    if len(password) > 1024:
+        raise ValueError("A password has at most 1024 characters.")
+
+
+def check_pin(pin: str) -> None:
+    if not PIN_PATTERN.fullmatch(pin):
+        raise ValueError("A PIN is 4 to 8 digits.")

@@ -1,0 +1,1 @@
+"""Live pokes: a hub per process, fed by PostgreSQL LISTEN/NOTIFY or in-process on SQLite."""

@@ -1,0 +1,238 @@
+"""The central API's tables.
+
+The synced entities map the same column mixins as the local replica (``app.entities``), so
+a field can never mean two things. Around them: shops with their change counter, users and
+their sessions, clients with their last applied mutation id, and the row index that makes
+pull a range scan over the shop's change sequence.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from app.entities import (
+    AppointmentFields,
+    BayFields,
+    ConflictFields,
+    CustomerFields,
+    JobFields,
+    JobLineFields,
+    NoteFields,
+    StatusEventFields,
+    SyncedColumns,
+    TechnicianFields,
+    TimeEntryFields,
+    UTCDateTime,
+    VehicleFields,
+)
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class ServerBase(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# --- shops, users, sessions ------------------------------------------------------------
+
+class Shop(ServerBase):
+    """A shop; its ``head`` row is the lock that serialises the shop's writers."""
+
+    __tablename__ = "shop"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    #: The last seq handed out (PROTOCOL.md: the shop's change sequence).
+    head: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: The highest seq of a purged tombstone: an older non-zero cursor must reset.
+    purged_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: The next final job number (assigned without gaps, in commit order).
+    next_job_number: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class User(ServerBase):
+    """A person (or a kiosk device account) who signs in."""
+
+    __tablename__ = "app_user"  # "user" is reserved in PostgreSQL
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    shop_id: Mapped[str] = mapped_column(ForeignKey("shop.id"), index=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    technician_id: Mapped[str | None] = mapped_column(String(36), default=None)
+    pin_hash: Mapped[str | None] = mapped_column(String(200), default=None)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AuthSession(ServerBase):
+    """One signed-in device; access tokens name it, so revoking it ends them too."""
+
+    __tablename__ = "auth_session"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("app_user.id"), index=True)
+    device_name: Mapped[str] = mapped_column(String(200), default="")
+    #: For a PIN session: the kiosk device account it was opened from.
+    kiosk_user_id: Mapped[str | None] = mapped_column(String(36), default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class RefreshToken(ServerBase):
+    """A refresh token, stored as its SHA-256; each use rotates it."""
+
+    __tablename__ = "refresh_token"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("auth_session.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class LoginFailure(ServerBase):
+    """A failed login or PIN attempt, per key (``user:…``, ``addr:…``, ``pin:…``)."""
+
+    __tablename__ = "login_failure"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_login_failure_key_at", "key", "at"),)
+
+
+class ServerSetting(ServerBase):
+    """Values the server keeps for itself (the token signing key made at migrate time)."""
+
+    __tablename__ = "server_setting"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+# --- sync bookkeeping ------------------------------------------------------------------
+
+class Client(ServerBase):
+    """A local replica (``X-Client-Id``) and its last applied mutation id."""
+
+    __tablename__ = "client"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    shop_id: Mapped[str] = mapped_column(ForeignKey("shop.id"), index=True)
+    last_mutation_id: Mapped[int] = mapped_column(BigInteger, default=0)
+    user_id: Mapped[str | None] = mapped_column(String(36), default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class MutationOutcome(ServerBase):
+    """What became of a mutation that was not simply applied, so a retried batch gets the
+    same answer as the first attempt whose response was lost."""
+
+    __tablename__ = "mutation_outcome"
+
+    client_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    mutation_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    status: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class RowIndex(ServerBase):
+    """Each synced row's latest change: pull scans ``seq > cursor`` of one shop."""
+
+    __tablename__ = "row_index"
+
+    shop_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    entity: Mapped[str] = mapped_column(String(32), primary_key=True)
+    row_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (UniqueConstraint("shop_id", "seq", name="uq_row_index_shop_seq"),)
+
+
+# --- synced entities -------------------------------------------------------------------
+
+class Customer(ServerBase, SyncedColumns, CustomerFields):
+    __tablename__ = "customer"
+
+
+class Vehicle(ServerBase, SyncedColumns, VehicleFields):
+    __tablename__ = "vehicle"
+
+
+class Technician(ServerBase, SyncedColumns, TechnicianFields):
+    __tablename__ = "technician"
+
+
+class Bay(ServerBase, SyncedColumns, BayFields):
+    __tablename__ = "bay"
+
+
+class Job(ServerBase, SyncedColumns, JobFields):
+    __tablename__ = "job"
+    __table_args__ = (UniqueConstraint("shop_id", "number", name="uq_job_shop_number"),)
+
+
+class JobLine(ServerBase, SyncedColumns, JobLineFields):
+    __tablename__ = "job_line"
+
+
+class Appointment(ServerBase, SyncedColumns, AppointmentFields):
+    __tablename__ = "appointment"
+
+
+class TimeEntry(ServerBase, SyncedColumns, TimeEntryFields):
+    __tablename__ = "time_entry"
+
+
+class Note(ServerBase, SyncedColumns, NoteFields):
+    __tablename__ = "note"
+
+
+class StatusEvent(ServerBase, SyncedColumns, StatusEventFields):
+    __tablename__ = "status_event"
+
+
+class Conflict(ServerBase, SyncedColumns, ConflictFields):
+    __tablename__ = "conflict"
+
+
+#: entity name → mapped class.
+ENTITIES: dict[str, type[ServerBase]] = {
+    cls.__tablename__: cls
+    for cls in (Customer, Vehicle, Technician, Bay, Job, JobLine, Appointment, TimeEntry,
+                Note, StatusEvent, Conflict)
+}
+
+#: Text kept in one place so ``Text`` columns cannot be abused for huge values.
+MAX_TEXT_CHARS = 100_000
+
+__all__ = ["ENTITIES", "ServerBase", "Shop", "User", "AuthSession", "RefreshToken",
+           "LoginFailure", "ServerSetting", "Client", "MutationOutcome", "RowIndex",
+           "MAX_TEXT_CHARS"]

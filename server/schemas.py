@@ -1,0 +1,144 @@
+"""Request and response bodies of the API (PROTOCOL.md), for validation and OpenAPI."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from server.models import ENTITIES
+
+EntityName = Literal["customer", "vehicle", "technician", "bay", "job", "job_line",
+                     "appointment", "time_entry", "note", "status_event", "conflict"]
+assert set(EntityName.__args__) == set(ENTITIES)  # type: ignore[attr-defined]
+
+MAX_MUTATION_ID = 2**63 - 1
+
+
+class _Open(BaseModel):
+    # Fields added by newer clients are ignored, never an error (the protocol grows by adding).
+    model_config = ConfigDict(extra="ignore")
+
+
+# --- auth ------------------------------------------------------------------------------
+
+class LoginRequest(_Open):
+    username: str = Field(min_length=1, max_length=200)
+    password: str = Field(min_length=1, max_length=1024)
+    device_name: str = Field(default="", max_length=200)
+
+
+class RefreshRequest(_Open):
+    refresh_token: str = Field(min_length=1, max_length=200)
+
+
+class LogoutRequest(_Open):
+    refresh_token: str | None = Field(default=None, min_length=1, max_length=200)
+
+
+class PinRequest(_Open):
+    technician_id: uuid.UUID
+    pin: str = Field(min_length=1, max_length=32)
+
+
+class UserOut(BaseModel):
+    id: str
+    username: str
+    display_name: str
+    role: str
+    shop_id: str
+    technician_id: str | None
+
+
+class TokenResponse(BaseModel):
+    access_token: str
+    refresh_token: str
+    expires_in: int = Field(description="Seconds the access token is valid for.")
+    token_type: str = "bearer"
+    user: UserOut
+
+
+# --- sync ------------------------------------------------------------------------------
+
+class Mutation(_Open):
+    id: int = Field(ge=1, le=MAX_MUTATION_ID,
+                    description="Per client, from 1, contiguous and increasing.")
+    entity: EntityName
+    row_id: uuid.UUID
+    op: Literal["upsert", "delete"]
+    fields: dict[str, Any] = Field(default_factory=dict,
+                                   description="Only the fields this mutation changes.")
+    base: dict[str, Any] = Field(default_factory=dict,
+                                 description="What the client believed those fields held.")
+    at: str | None = Field(default=None, max_length=64,
+                           description="The client's clock; kept for audit only.")
+
+
+class PushRequest(_Open):
+    client_id: uuid.UUID
+    schema_version: int = Field(ge=-(2**31), le=2**31 - 1)
+    mutations: list[Mutation] = Field(
+        description="At most 500 mutations (and 1 MiB per request); more is 413.")
+
+
+class MutationResult(BaseModel):
+    id: int
+    status: Literal["applied", "rejected", "conflict"]
+    reason: str | None = None
+
+
+class PushResponse(BaseModel):
+    last_mutation_id: int
+    results: list[MutationResult]
+    head: int
+
+
+class Change(BaseModel):
+    seq: int
+    entity: EntityName
+    row_id: str
+    op: Literal["upsert", "delete"]
+    row: dict[str, Any] | None
+
+
+class PullResponse(BaseModel):
+    changes: list[Change]
+    cursor: int
+    has_more: bool
+    last_mutation_id: int
+    reset: bool
+    head: int = Field(description="The shop's head when the page was read.")
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    database: str
+    schema_version: int
+    min_schema_version: int
+
+
+# --- users (admin) ---------------------------------------------------------------------
+
+Role = Literal["admin", "manager", "clerk", "technician", "kiosk"]
+
+
+class UserCreate(_Open):
+    username: str = Field(min_length=1, max_length=100)
+    password: str = Field(min_length=8, max_length=1024)
+    role: Role
+    display_name: str | None = Field(default=None, max_length=200)
+    technician_id: uuid.UUID | None = None
+    pin: str | None = Field(default=None, pattern=r"^[0-9]{4,8}$")
+
+
+class UserUpdate(_Open):
+    display_name: str | None = Field(default=None, max_length=200)
+    role: Role | None = None
+    password: str | None = Field(default=None, min_length=8, max_length=1024)
+    pin: str | None = Field(default=None, pattern=r"^[0-9]{4,8}$")
+    active: bool | None = None
+
+
+class UserInfo(UserOut):
+    active: bool

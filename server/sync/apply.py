@@ -1,0 +1,356 @@
+"""Applying one mutation: role, shop, fields, guarded fields and the domain rules.
+
+Each mutation is first turned into a ``Plan`` (rows to add, fields to set, changes to
+record) without touching anything; only a complete plan is carried out. So a refusal in
+the middle of a mutation leaves nothing of it behind. Database errors that slip past the
+checks are handled one level up (``push``): the batch is redone with a savepoint per
+mutation.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app import rules
+from app.scheduling import INACTIVE_APPOINTMENT_STATUSES, find_clash
+from app.timeutil import to_rfc3339
+from server.auth.roles import TECHNICIAN, Principal
+from server.models import ENTITIES, Appointment, Bay, Conflict, ServerBase, Technician
+from server.sync import permissions as perm
+from server.sync.changes import ShopLock
+from server.sync.fields import (
+    REFERENCES,
+    Rejected,
+    convert_fields,
+    defaults,
+    required,
+    same,
+    to_wire,
+)
+
+APPEND_ONLY = frozenset({"note", "status_event", "time_entry", "conflict"})
+JOB_GUARDED = ("status", "technician_id")
+APPOINTMENT_GUARDED = ("technician_id", "bay_id", "starts_at", "ends_at")
+APPOINTMENT_SCHEDULE = (*APPOINTMENT_GUARDED, "status")
+
+
+class DoubleBooked(Rejected):
+    """The result would double-book a technician or a bay."""
+
+
+@dataclass(frozen=True)
+class MutationIn:
+    id: int
+    entity: str
+    row_id: str
+    op: str
+    fields: dict[str, Any]
+    base: dict[str, Any]
+
+
+@dataclass
+class Outcome:
+    status: str
+    reason: str | None = None
+
+
+@dataclass
+class Plan:
+    """What a mutation will do, decided before anything is done."""
+
+    status: str = "applied"
+    reason: str | None = None
+    new_rows: list[tuple[str, ServerBase]] = field(default_factory=list)
+    updates: list[tuple[str, ServerBase, dict[str, Any]]] = field(default_factory=list)
+    deletes: list[tuple[str, ServerBase]] = field(default_factory=list)
+    job_numbers: int = 0
+
+
+class Batch:
+    """The state of one push transaction: the shop lock, loaded rows and recorded changes."""
+
+    def __init__(self, session: Session, principal: Principal, lock: ShopLock,
+                 client_id: str, now: datetime) -> None:
+        self.session = session
+        self.principal = principal
+        self.lock = lock
+        self.client_id = client_id
+        self.now = now
+        self.cache: dict[tuple[str, str], Any] = {}
+        self.changes: list[tuple[str, str, bool]] = []
+        #: Jobs whose status move was refused in this batch: a status event recording
+        #: that move is refused too.
+        self.failed_moves: set[str] = set()
+
+    # --- rows ---------------------------------------------------------------------------
+    def preload(self, mutations: Iterable[MutationIn]) -> None:
+        """Load every row the batch names with one query per entity."""
+        wanted: dict[str, set[str]] = defaultdict(set)
+        for m in mutations:
+            wanted[m.entity].add(m.row_id)
+            for name, value in m.fields.items():
+                target = REFERENCES.get(name)
+                if target and isinstance(value, str) and len(value) == 36:
+                    wanted[target].add(value.lower())
+        for entity, ids in wanted.items():
+            ids -= {i for (e, i) in self.cache if e == entity}
+            model: Any = ENTITIES[entity]
+            id_list = sorted(ids)
+            for start in range(0, len(id_list), 1000):
+                chunk = id_list[start:start + 1000]
+                for row in self.session.scalars(select(model).where(model.id.in_(chunk))):
+                    self.cache[(entity, row.id)] = row
+                for row_id in chunk:
+                    self.cache.setdefault((entity, row_id), None)
+
+    def row(self, entity: str, row_id: str) -> Any:
+        key = (entity, row_id)
+        if key not in self.cache:
+            self.cache[key] = self.session.get(ENTITIES[entity], row_id)
+        return self.cache[key]
+
+    # --- one mutation -------------------------------------------------------------------
+    def apply(self, m: MutationIn) -> Outcome:
+        try:
+            plan = self.plan(m)
+        except Rejected as exc:
+            if m.entity == "job" and "status" in m.fields:
+                self.failed_moves.add(m.row_id)
+            return Outcome("rejected", exc.reason)
+        if plan.status != "applied" and m.entity == "job" and "status" in m.fields:
+            self.failed_moves.add(m.row_id)
+        self._carry_out(plan)
+        return Outcome(plan.status, plan.reason)
+
+    def _carry_out(self, plan: Plan) -> None:
+        for entity, obj in plan.new_rows:
+            self.session.add(obj)
+            self.cache[(entity, obj.id)] = obj  # type: ignore[attr-defined]
+            self.changes.append((entity, obj.id, False))  # type: ignore[attr-defined]
+        for entity, obj, values in plan.updates:
+            for name, value in values.items():
+                setattr(obj, name, value)
+            obj.updated_at = self.now  # type: ignore[attr-defined]
+            self.changes.append((entity, obj.id, False))  # type: ignore[attr-defined]
+        for entity, obj in plan.deletes:
+            obj.deleted_at = self.now  # type: ignore[attr-defined]
+            obj.updated_at = self.now  # type: ignore[attr-defined]
+            self.changes.append((entity, obj.id, True))  # type: ignore[attr-defined]
+        self.lock.next_job_number += plan.job_numbers
+
+    def plan(self, m: MutationIn) -> Plan:
+        p = self.principal
+        label = perm.entity_label(m.entity)
+        if m.op == "delete":
+            if m.entity in APPEND_ONLY:
+                raise Rejected(f"A {label} is never deleted; corrections are new rows.")
+            if not perm.may_delete(p, m.entity):
+                raise Rejected(perm.refused(p, f"delete {perm.plural(m.entity)}"))
+        elif not perm.may_write(p, m.entity):
+            raise Rejected(perm.refused(p, f"change {perm.plural(m.entity)}"))
+        row = self.row(m.entity, m.row_id)
+        if row is not None and row.shop_id != p.shop_id:
+            raise Rejected(f"This {label} belongs to another shop.")
+        if m.op == "delete":
+            plan = Plan()
+            if row is not None and row.deleted_at is None:
+                plan.deletes.append((m.entity, row))
+            return plan
+        if row is not None and row.deleted_at is not None:
+            raise Rejected(f"This {label} was deleted; it cannot be changed any more.")
+        values = convert_fields(m.entity, m.row_id, p.shop_id, m.fields)
+        if row is None:
+            return self._create(m, values)
+        return self._update(m, row, values)
+
+    # --- create -------------------------------------------------------------------------
+    def _create(self, m: MutationIn, values: dict[str, Any]) -> Plan:
+        p = self.principal
+        label = perm.entity_label(m.entity)
+        if m.entity == "conflict":
+            raise Rejected("Only the server writes conflicts.")
+        if p.role == TECHNICIAN and m.entity == "job":
+            raise Rejected(perm.refused(p, "write up jobs"))
+        plan = Plan()
+        full = defaults(m.entity)
+        full.update(values)
+        if m.entity == "job":
+            # The client's provisional number ("P-ABCD-3") gives way to the shop's next one.
+            full["number"] = str(self.lock.next_job_number)
+            plan.job_numbers = 1
+        missing = [f for f in required(m.entity) if full.get(f) is None]
+        if missing:
+            raise Rejected(f"A new {label} needs {', '.join(repr(f) for f in missing)}.")
+        self._check_references(m.entity, full)
+        check = getattr(self, f"_check_new_{m.entity}", None)
+        if check is not None:
+            check(full)
+        model = ENTITIES[m.entity]
+        obj = model(id=m.row_id, shop_id=p.shop_id, created_at=self.now, updated_at=self.now,
+                    deleted_at=None, **full)
+        plan.new_rows.append((m.entity, obj))
+        return plan
+
+    def _check_new_time_entry(self, v: dict[str, Any]) -> None:
+        p = self.principal
+        if p.role == TECHNICIAN and v["technician_id"] != p.technician_id:
+            raise Rejected("A technician can only clock themselves on and off.")
+        if v["ended_at"] is not None and v["ended_at"] < v["started_at"]:
+            raise Rejected("A time entry cannot end before it starts.")
+
+    def _check_new_note(self, v: dict[str, Any]) -> None:
+        p = self.principal
+        if p.role == TECHNICIAN and v["author_id"] not in (None, p.technician_id, p.user_id):
+            raise Rejected("A technician can only write notes in their own name.")
+
+    def _check_new_status_event(self, v: dict[str, Any]) -> None:
+        p = self.principal
+        job = self.row("job", v["job_id"])
+        if p.role == TECHNICIAN:
+            if job.technician_id != p.technician_id:
+                raise Rejected("A technician can only record moves of jobs assigned to them.")
+            if v["by_id"] not in (None, p.technician_id, p.user_id):
+                raise Rejected("A technician can only record their own moves.")
+        if job.id in self.failed_moves and job.status != v["to_status"]:
+            raise Rejected("The status move this event records was not applied.")
+
+    def _check_new_appointment(self, v: dict[str, Any]) -> None:
+        self._check_appointment(v, None)
+
+    # --- update -------------------------------------------------------------------------
+    def _update(self, m: MutationIn, row: Any, values: dict[str, Any]) -> Plan:
+        if m.entity == "job":
+            values.pop("number", None)  # final numbers are the server's; later edits ignored
+        changed = {k: v for k, v in values.items() if getattr(row, k) != v}
+        plan = Plan()
+        if m.entity == "job":
+            conflicts = self._mismatched(m, row, changed, JOB_GUARDED)
+            if conflicts:
+                return self._conflict_plan(m, row, changed, conflicts)
+            self._check_job_update(row, changed)
+        elif m.entity == "appointment" and any(f in changed for f in APPOINTMENT_SCHEDULE):
+            merged = {f: getattr(row, f) for f in APPOINTMENT_SCHEDULE}
+            merged.update(changed)
+            try:
+                self._check_appointment(merged, row.id)
+            except Rejected as exc:
+                conflicts = self._mismatched(m, row, changed, APPOINTMENT_GUARDED)
+                if conflicts and isinstance(exc, DoubleBooked):
+                    return self._conflict_plan(m, row, changed, conflicts, exc.reason)
+                raise
+        elif m.entity in APPEND_ONLY and changed:
+            self._check_append_only(m.entity, row, changed)
+        self._check_references(m.entity, changed)
+        if changed:
+            plan.updates.append((m.entity, row, changed))
+        return plan
+
+    def _mismatched(self, m: MutationIn, row: Any, changed: dict[str, Any],
+                    guarded: tuple[str, ...]) -> list[str]:
+        """Guarded fields whose base no longer matches the server (and the client's value
+        is not what the server already has)."""
+        return [f for f in guarded
+                if f in changed and f in m.base and not same(m.entity, f, m.base[f], getattr(row, f))]
+
+    def _conflict_plan(self, m: MutationIn, row: Any, changed: dict[str, Any],
+                       fields: list[str], why: str | None = None) -> Plan:
+        plan = Plan(status="conflict")
+        shown = []
+        for f in fields:
+            server_value = to_wire(m.entity, f, getattr(row, f))
+            conflict = Conflict(
+                id=str(uuid.uuid4()), shop_id=self.principal.shop_id, created_at=self.now,
+                updated_at=self.now, deleted_at=None, entity=m.entity, row_id=row.id,
+                field=f, client_value=to_wire(m.entity, f, changed[f]),
+                server_value=server_value, client_id=self.client_id, mutation_id=m.id,
+                resolved_at=None, resolved_by=None)
+            plan.new_rows.append(("conflict", conflict))
+            shown.append(f"{f} is now {server_value!r}")
+        label = perm.entity_label(m.entity)
+        plan.reason = (f"Someone else changed this {label} first ({'; '.join(shown)}); "
+                       "the server kept their change.")
+        if why:
+            plan.reason += f" {why}"
+        return plan
+
+    def _check_job_update(self, job: Any, changed: dict[str, Any]) -> None:
+        p = self.principal
+        if p.role == TECHNICIAN and changed:
+            me = p.technician_id
+            claim = (job.technician_id is None and job.status == "queued"
+                     and changed.get("technician_id") == me and me is not None)
+            if job.technician_id != me and not claim:
+                raise Rejected("A technician can only move jobs assigned to them, or claim "
+                               "queued jobs nobody has taken.")
+            others = sorted(set(changed) - perm.TECHNICIAN_MOVE_FIELDS - {"technician_id"})
+            if others or ("technician_id" in changed and changed["technician_id"] != me):
+                what = ", ".join(others) or "the technician"
+                raise Rejected(perm.refused(p, f"change {what} of a job"))
+            if changed.get("status") in perm.DESK_ONLY_STATUSES:
+                raise Rejected("A technician cannot close or cancel a job; the front desk "
+                               "does that.")
+        if "status" in changed and not rules.can_move(job.status, changed["status"]):
+            raise Rejected(rules.describe_refused_move(job.status, changed["status"]))
+
+    def _check_append_only(self, entity: str, row: Any, changed: dict[str, Any]) -> None:
+        p = self.principal
+        if entity == "time_entry":
+            if p.role == TECHNICIAN and row.technician_id != p.technician_id:
+                raise Rejected("A technician can only clock themselves on and off.")
+            if "started_at" in changed:
+                raise Rejected("The start of a time entry never changes; add a correction "
+                               "instead.")
+            others = sorted(set(changed) - {"ended_at"})
+            if others:
+                raise Rejected("A time entry can only be ended; corrections are new entries.")
+            if row.ended_at is not None:
+                raise Rejected(f"This time entry already ended at {to_rfc3339(row.ended_at)}; "
+                               "add a correction instead.")
+            if changed["ended_at"] < row.started_at:
+                raise Rejected("A time entry cannot end before it starts.")
+        elif entity == "conflict":
+            return  # only resolved_at / resolved_by get this far
+        else:
+            raise Rejected(f"A {perm.entity_label(entity)} cannot be changed; add a new one.")
+
+    # --- shared checks ------------------------------------------------------------------
+    def _check_references(self, entity: str, values: dict[str, Any]) -> None:
+        for name, value in values.items():
+            target = REFERENCES.get(name)
+            if target is None or value is None:
+                continue
+            ref = self.row(target, value)
+            what = perm.entity_label(target)
+            if ref is None:
+                raise Rejected(f"The {what} named in '{name}' does not exist.")
+            if ref.shop_id != self.principal.shop_id:
+                raise Rejected(f"The {what} named in '{name}' belongs to another shop.")
+
+    def _check_appointment(self, v: dict[str, Any], exclude_id: str | None) -> None:
+        starts, ends = v["starts_at"], v["ends_at"]
+        if ends <= starts:
+            raise Rejected("An appointment must end after it starts.")
+        if v.get("status") in INACTIVE_APPOINTMENT_STATUSES:
+            return
+        found = find_clash(self.session, Appointment, shop_id=self.principal.shop_id,
+                           starts_at=starts, ends_at=ends, technician_id=v.get("technician_id"),
+                           bay_id=v.get("bay_id"), exclude_id=exclude_id)
+        if found is None:
+            return
+        field_name, clash = found
+        if field_name == "technician_id":
+            tech = self.session.get(Technician, clash.technician_id)
+            who = tech.name if tech else "That technician"
+        else:
+            bay = self.session.get(Bay, clash.bay_id)
+            who = bay.name if bay else "That bay"
+        raise DoubleBooked(f"{who} is already booked {clash.starts_at:%a %d %b %H:%M}–"
+                           f"{clash.ends_at:%H:%M} UTC.")

@@ -1,0 +1,81 @@
+"""Pull: a page of the shop's change sequence after a cursor, each row once, as it is now."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import select
+
+from app.entities import COMMON_FIELDS, WIRE
+from app.timeutil import to_rfc3339
+from server.auth.roles import Principal
+from server.db import Database
+from server.models import ENTITIES, Client, RowIndex, Shop
+from server.sync import permissions as perm
+
+#: Per entity: (field name, is a time) in the order rows are sent.
+_ROW_FIELDS: dict[str, list[tuple[str, bool]]] = {
+    entity: [(name, name.endswith("_at")) for name in COMMON_FIELDS[1:]]
+    + [(name, spec.kind == "time") for name, spec in WIRE[entity].fields.items()]
+    for entity in ENTITIES
+}
+
+
+def pull(db: Database, principal: Principal, client_id: str | None, cursor: int,
+         limit: int) -> dict[str, Any]:
+    with db.read() as session:
+        shop = session.execute(select(Shop.head, Shop.purged_seq)
+                               .where(Shop.id == principal.shop_id)).first()
+        head, purged = (int(shop.head), int(shop.purged_seq)) if shop else (0, 0)
+        lmid = 0
+        if client_id is not None:
+            lmid = int(session.scalar(select(Client.last_mutation_id).where(
+                Client.id == client_id, Client.shop_id == principal.shop_id)) or 0)
+        if cursor > 0 and (cursor < purged or cursor > head):
+            # Older than the tombstones still kept (or from another history): start over.
+            return {"changes": [], "cursor": 0, "has_more": head > 0,
+                    "last_mutation_id": lmid, "reset": True, "head": head}
+        query = (select(RowIndex.entity, RowIndex.row_id, RowIndex.seq, RowIndex.deleted)
+                 .where(RowIndex.shop_id == principal.shop_id, RowIndex.seq > cursor)
+                 .order_by(RowIndex.seq).limit(limit + 1))
+        if cursor == 0:
+            query = query.where(RowIndex.deleted.is_(False))  # a snapshot needs no tombstones
+        entries = session.execute(query).all()
+        has_more = len(entries) > limit
+        entries = entries[:limit]
+        wanted: dict[str, list[str]] = defaultdict(list)
+        for e in entries:
+            if not e.deleted:
+                wanted[e.entity].append(e.row_id)
+        rows: dict[tuple[str, str], dict[str, Any]] = {}
+        for entity, ids in wanted.items():
+            table: Any = ENTITIES[entity].__table__  # type: ignore[attr-defined]
+            hidden = perm.hidden_fields(principal, entity)
+            fields = [(n, t) for n, t in _ROW_FIELDS[entity] if n not in hidden]
+            for start in range(0, len(ids), 1000):
+                chunk = ids[start:start + 1000]
+                for r in session.execute(select(table).where(table.c.id.in_(chunk))):
+                    m = r._mapping
+                    row = {"id": m["id"]}
+                    for name, is_time in fields:
+                        value = m[name]
+                        row[name] = to_rfc3339(value) if is_time else value
+                    rows[(entity, row["id"])] = row
+    changes: list[dict[str, Any]] = []
+    for e in entries:
+        if e.deleted:
+            changes.append({"seq": e.seq, "entity": e.entity, "row_id": e.row_id,
+                            "op": "delete", "row": None})
+            continue
+        row = rows.get((e.entity, e.row_id))
+        if row is None or not perm.reads_row(principal, e.entity, row):
+            continue
+        changes.append({"seq": e.seq, "entity": e.entity, "row_id": e.row_id, "op": "upsert",
+                        "row": row})
+    new_cursor = entries[-1].seq if entries else cursor
+    if not has_more:
+        # Every seq up to the head read above had committed before the scan began.
+        new_cursor = max(new_cursor, head)
+    return {"changes": changes, "cursor": int(new_cursor), "has_more": has_more,
+            "last_mutation_id": lmid, "reset": False, "head": head}

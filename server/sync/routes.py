@@ -1,0 +1,102 @@
+"""``/api/v1/sync``: push, pull and the live event stream."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import StreamingResponse
+from sqlalchemy import select
+
+from server.config import DEFAULT_PULL_LIMIT, MAX_MUTATIONS, MAX_PULL_LIMIT
+from server.deps import ClientIdDep, CtxDep, PrincipalDep, check_schema_version
+from server.errors import ERROR_RESPONSES, ApiError, ErrorBody
+from server.models import Shop
+from server.schemas import PullResponse, PushRequest, PushResponse
+from server.sync.apply import MutationIn
+from server.sync.pull import pull as pull_page
+from server.sync.push import push as push_batch
+
+router = APIRouter(prefix="/sync", tags=["sync"], responses=ERROR_RESPONSES)
+
+
+def _json(body: dict[str, Any]) -> Response:
+    return Response(json.dumps(body, separators=(",", ":"), ensure_ascii=False),
+                    media_type="application/json")
+
+
+@router.post(
+    "/push", operation_id="sync_push", response_model=PushResponse,
+    summary="Apply a batch of this client's mutations, in order",
+    responses={409: {"model": ErrorBody, "description": "mutation_gap: the batch starts "
+                     "after LMID + 1 (the body carries last_mutation_id)"}})
+def push(body: PushRequest, principal: PrincipalDep, ctx: CtxDep,
+         header_client_id: ClientIdDep) -> Response:
+    check_schema_version(body.schema_version)
+    client_id = str(body.client_id)
+    if header_client_id is not None and header_client_id != client_id:
+        raise ApiError(422, "client_id_mismatch",
+                       "X-Client-Id and the body's client_id name different clients.")
+    if len(body.mutations) > MAX_MUTATIONS:
+        raise ApiError(413, "too_many_mutations",
+                       f"A push carries at most {MAX_MUTATIONS} mutations; this one has "
+                       f"{len(body.mutations)}. Split the batch.")
+    mutations = [MutationIn(m.id, m.entity, str(m.row_id), m.op, m.fields, m.base)
+                 for m in body.mutations]
+    return _json(push_batch(ctx.db, principal, client_id, mutations))
+
+
+@router.get("/pull", operation_id="sync_pull", response_model=PullResponse,
+            summary="A page of the shop's changes after a cursor")
+def pull(principal: PrincipalDep, ctx: CtxDep, client_id: ClientIdDep,
+         cursor: Annotated[int, Query(ge=0, le=2**63 - 1,
+                                      description="The last seq the client has (0: all).")] = 0,
+         limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = DEFAULT_PULL_LIMIT) -> Response:
+    return _json(pull_page(ctx.db, principal, client_id, cursor, limit))
+
+
+def _head(ctx: Any, shop_id: str) -> int:
+    with ctx.db.read() as session:
+        return int(session.scalar(select(Shop.head).where(Shop.id == shop_id)) or 0)
+
+
+@router.get(
+    "/events", operation_id="sync_events", summary="Live pokes (server-sent events)",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {"schema": {"type": "string"}}},
+                     "description": "`event: poke` / `data: {\"head\": N}` whenever the shop's "
+                                    "head advances (and once on connect); `: keepalive` "
+                                    "comments in between."}})
+async def events(request: Request, principal: PrincipalDep, ctx: CtxDep,
+                 client_id: ClientIdDep) -> StreamingResponse:
+    head = await run_in_threadpool(_head, ctx, principal.shop_id)
+    sub = ctx.hub.subscribe(principal.shop_id, head)
+    keepalive = ctx.settings.keepalive_seconds
+    # The stream ends when the access token would have expired: the client reconnects with
+    # a fresh one, so a revoked session stops hearing pokes within the token's lifetime.
+    ends_at = time.monotonic() + ctx.settings.access_token_ttl
+
+    async def stream() -> AsyncIterator[str]:
+        try:
+            yield f"event: poke\ndata: {json.dumps({'head': sub.head})}\n\n"
+            sent = sub.head
+            while not sub.closed and time.monotonic() < ends_at:
+                try:
+                    await asyncio.wait_for(sub.event.wait(), timeout=keepalive)
+                except TimeoutError:
+                    yield ": keepalive\n\n"
+                    continue
+                sub.event.clear()
+                if sub.head > sent and not sub.closed:
+                    sent = sub.head
+                    yield f"event: poke\ndata: {json.dumps({'head': sent})}\n\n"
+        finally:
+            ctx.hub.unsubscribe(sub)
+
+    return StreamingResponse(stream(), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
