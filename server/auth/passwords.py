@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-_hasher = PasswordHasher()
+# RFC 9106's low-memory profile (argon2-cffi's default, ~0.2 s here). Tests and benchmarks
+# set BAYLINE_ARGON2_PROFILE=fast for cheap hashes; a hash records its own parameters, so
+# hashes made either way verify under both.
+if os.environ.get("BAYLINE_ARGON2_PROFILE") == "fast":
+    _hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+else:
+    _hasher = PasswordHasher()
 #: Checked against when the username is unknown, so both cases take the same time.
 _DUMMY_HASH = _hasher.hash("bayline-not-a-real-password")
 

@@ -51,7 +51,7 @@ def _default(column: Any) -> Any:
 
 
 def _columns(entity: str) -> dict[str, Column]:
-    table = ENTITIES[entity].__table__  # type: ignore[attr-defined]
+    table = ENTITIES[entity].__table__
     out: dict[str, Column] = {}
     for name, spec in WIRE[entity].fields.items():
         col = table.c[name]

@@ -50,7 +50,7 @@ def pull(db: Database, principal: Principal, client_id: str | None, cursor: int,
                 wanted[e.entity].append(e.row_id)
         rows: dict[tuple[str, str], dict[str, Any]] = {}
         for entity, ids in wanted.items():
-            table: Any = ENTITIES[entity].__table__  # type: ignore[attr-defined]
+            table: Any = ENTITIES[entity].__table__
             hidden = perm.hidden_fields(principal, entity)
             fields = [(n, t) for n, t in _ROW_FIELDS[entity] if n not in hidden]
             for start in range(0, len(ids), 1000):
@@ -68,11 +68,11 @@ def pull(db: Database, principal: Principal, client_id: str | None, cursor: int,
             changes.append({"seq": e.seq, "entity": e.entity, "row_id": e.row_id,
                             "op": "delete", "row": None})
             continue
-        row = rows.get((e.entity, e.row_id))
-        if row is None or not perm.reads_row(principal, e.entity, row):
+        loaded = rows.get((e.entity, e.row_id))
+        if loaded is None or not perm.reads_row(principal, e.entity, loaded):
             continue
         changes.append({"seq": e.seq, "entity": e.entity, "row_id": e.row_id, "op": "upsert",
-                        "row": row})
+                        "row": loaded})
     new_cursor = entries[-1].seq if entries else cursor
     if not has_more:
         # Every seq up to the head read above had committed before the scan began.

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, func, select, update
 
@@ -41,7 +42,7 @@ def purge_tombstones(db: Database, *, days: int = TOMBSTONE_DAYS,
             purged_seq = lock.purged_seq
             for entity, ids in by_entity.items():
                 model = ENTITIES[entity]
-                table = model.__table__  # type: ignore[attr-defined]
+                table: Any = model.__table__
                 for start in range(0, len(ids), 1000):
                     chunk = ids[start:start + 1000]
                     old = list(session.scalars(select(table.c.id).where(
