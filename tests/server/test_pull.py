@@ -1,0 +1,116 @@
+"""Pull: paging, each row once in its latest state, tombstones and reset, the LMID."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from app.timeutil import utcnow
+from server.db import Database
+from server.sync.purge import purge_tombstones
+from tests.server.helpers import Api, new_id, statuses
+
+
+def test_paging_sees_every_row_once_in_its_latest_state(api: Api) -> None:
+    c = api.client("clerk")
+    ids = [new_id() for _ in range(240)]
+    for start in range(0, len(ids), 80):
+        c.push(*[c.m("customer", i, {"name": f"c{n}"})
+                 for n, i in enumerate(ids[start:start + 80], start)])
+    seen: dict[str, str] = {}
+    cursor, last_seq, pages = 0, 0, 0
+    while True:
+        page = api.pull(cursor, limit=37)
+        pages += 1
+        page_ids = [ch["row_id"] for ch in page["changes"]]
+        assert len(page_ids) == len(set(page_ids)), "a row twice in one page"
+        for ch in page["changes"]:
+            assert ch["seq"] > last_seq, "seqs go forward"
+            last_seq = ch["seq"]
+            if ch["entity"] == "customer":
+                seen[ch["row_id"]] = ch["row"]["name"]
+        if pages == 2:  # rows change while the client pages: they come again, newer
+            c.push(*[c.m("customer", i, {"name": "renamed"}) for i in ids[:10]])
+        cursor = page["cursor"]
+        if not page["has_more"]:
+            break
+    assert set(seen) == set(ids)
+    assert all(seen[i] == "renamed" for i in ids[:10])
+    assert pages >= 240 // 37
+
+
+def test_row_changed_often_appears_once(api: Api) -> None:
+    c = api.client("clerk")
+    cust = new_id()
+    c.push(c.m("customer", cust, {"name": "a"}), c.m("customer", cust, {"name": "b"}))
+    c.push(c.m("customer", cust, {"name": "c"}))
+    page = api.pull(0)
+    mine = [ch for ch in page["changes"] if ch["row_id"] == cust]
+    assert len(mine) == 1 and mine[0]["row"]["name"] == "c"
+
+
+def test_snapshot_leaves_out_tombstones_but_increments_carry_them(api: Api) -> None:
+    c = api.client("clerk")
+    a, b = new_id(), new_id()
+    c.push(c.m("customer", a, {"name": "a"}), c.m("customer", b, {"name": "b"}))
+    cursor = api.pull(0)["cursor"]
+    c.push(c.delete("customer", a))
+    snapshot = api.pull(0)
+    assert a not in {ch["row_id"] for ch in snapshot["changes"]}
+    assert snapshot["cursor"] == snapshot["head"]
+    inc = api.pull(cursor)
+    assert [(ch["row_id"], ch["op"]) for ch in inc["changes"]] == [(a, "delete")]
+
+
+def test_old_tombstones_are_purged_and_older_cursors_reset(api: Api, pg_url: str) -> None:
+    c = api.client("clerk")
+    a, b = new_id(), new_id()
+    c.push(c.m("customer", a, {"name": "a"}), c.m("customer", b, {"name": "b"}))
+    early = api.pull(0)["cursor"]
+    c.push(c.delete("customer", a))
+    late = api.pull(0)["cursor"]
+    db = Database.from_url(pg_url)
+    try:
+        assert purge_tombstones(db, now=utcnow() + timedelta(days=89)) == 0
+        assert api.pull(early)["reset"] is False
+        assert purge_tombstones(db, now=utcnow() + timedelta(days=91)) >= 1
+    finally:
+        db.dispose()
+    old = api.pull(early, client_id=c.client_id)
+    assert old["reset"] is True and old["changes"] == [] and old["cursor"] == 0
+    assert old["last_mutation_id"] == 3
+    assert api.pull(late)["reset"] is False
+    assert api.pull(0)["reset"] is False
+    rows, _ = api.pull_all()
+    assert ("customer", a) not in rows and ("customer", b) in rows
+
+
+def test_cursor_beyond_the_head_resets(api: Api) -> None:
+    head = api.pull(0)["head"]
+    assert api.pull(head + 100)["reset"] is True
+
+
+def test_last_mutation_id_is_the_asking_clients(api: Api) -> None:
+    c, d = api.client("clerk"), api.client("clerk")
+    c.push(c.m("customer", fields={"name": "x"}), c.m("customer", fields={"name": "y"}))
+    assert api.pull(0, client_id=c.client_id)["last_mutation_id"] == 2
+    assert api.pull(0, client_id=d.client_id)["last_mutation_id"] == 0
+    assert api.pull(0)["last_mutation_id"] == 0
+
+
+def test_a_client_id_belongs_to_one_shop(api: Api, shop_b: Api) -> None:
+    c = api.client("clerk")
+    c.push(c.m("customer", fields={"name": "x"}))
+    b = shop_b.client("clerk")
+    b.client_id = c.client_id
+    r = b.push_response(b.m("customer", fields={"name": "y"}))
+    assert r.status_code == 403 and r.json()["error"] == "client_of_another_shop"
+    assert shop_b.pull(0, client_id=c.client_id)["last_mutation_id"] == 0
+
+
+def test_empty_push_and_pull_on_an_empty_shop(api: Api) -> None:
+    c = api.client("clerk")
+    r = c.push()
+    assert r["results"] == [] and r["last_mutation_id"] == 0
+    page = api.pull(0, role="clerk")
+    assert page["has_more"] is False
+    assert statuses(r) == []
