@@ -49,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     boards = sub.add_parser("boards", help="print the queue and technician boards as text")
     boards.set_defaults(handler=cmd_boards)
+    __import__("sync.cli").cli.register(sub)  # login, sync, status, logout (sync/cli.py)
     return parser
 
 

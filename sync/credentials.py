@@ -1,0 +1,122 @@
+"""Tokens live in the OS password store (``keyring``), never in a file or a log.
+
+Service "Bayline", one entry per server and user. On a computer with no secure store (a
+headless Linux box without a Secret Service), ``keyring`` would quietly pick a plain-text
+file backend if one is installed; we refuse that unless the person chose it explicitly
+(``PYTHON_KEYRING_BACKEND`` or keyring's own config file), and say what to do instead.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import keyring
+import keyring.core
+import keyring.errors
+from keyring.backend import KeyringBackend
+
+from sync.errors import NoKeyring
+
+log = logging.getLogger(__name__)
+
+SERVICE = "Bayline"
+#: Windows Credential Manager holds at most 2,560 bytes of UTF-16 (1,280 characters).
+_MAX_SECRET_CHARS = 1200
+
+NO_KEYRING_MESSAGE = (
+    "This computer has no secure password store, so Bayline cannot keep you logged in. "
+    "On Linux, install and unlock a Secret Service (GNOME Keyring or KWallet). To accept "
+    "another store knowingly, set PYTHON_KEYRING_BACKEND to it. Bayline never writes "
+    "your session to a plain file on its own.")
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """A session: the short-lived access token, the refresh token, and when access ends."""
+
+    access_token: str
+    refresh_token: str
+    #: Wall-clock expiry of the access token (seconds since the epoch), if known.
+    expires_at: float | None = None
+
+    def __repr__(self) -> str:  # never print a token, even in a traceback
+        return f"Tokens(expires_at={self.expires_at!r})"
+
+
+def _explicitly_chosen() -> bool:
+    if os.environ.get("PYTHON_KEYRING_BACKEND"):
+        return True
+    try:
+        return keyring.core.load_config() is not None
+    except Exception:  # noqa: BLE001 - a broken config file is not a choice
+        return False
+
+
+def secure_backend() -> KeyringBackend:
+    """The process's keyring backend, if it is a real password store; else ``NoKeyring``."""
+    backend = keyring.get_keyring()
+    name = type(backend).__module__ + "." + type(backend).__name__
+    if name.startswith("keyring.backends.fail") or name.startswith("keyring.backends.null"):
+        raise NoKeyring(NO_KEYRING_MESSAGE)
+    backends = getattr(backend, "backends", None)
+    if backends is not None and not backends:  # a chainer with nothing behind it
+        raise NoKeyring(NO_KEYRING_MESSAGE)
+    if getattr(backend, "priority", 0) < 1 and not _explicitly_chosen():
+        # keyring's auto-detection fell back to something it does not recommend, such as
+        # keyrings.alt's plain-text file.
+        raise NoKeyring(NO_KEYRING_MESSAGE)
+    return backend
+
+
+class TokenStore:
+    """Reads and writes sessions in the keyring. ``backend`` given = chosen explicitly."""
+
+    def __init__(self, backend: KeyringBackend | None = None) -> None:
+        self._backend = backend
+
+    def _kr(self) -> KeyringBackend:
+        return self._backend if self._backend is not None else secure_backend()
+
+    @staticmethod
+    def key(server_url: str, username: str) -> str:
+        return f"{server_url.rstrip('/')} {username}"
+
+    def load(self, server_url: str, username: str) -> Tokens | None:
+        try:
+            raw = self._kr().get_password(SERVICE, self.key(server_url, username))
+        except keyring.errors.KeyringError as exc:
+            raise NoKeyring(f"The password store could not be read: {exc}") from exc
+        if not raw:
+            return None
+        try:
+            data: dict[str, Any] = json.loads(raw)
+            return Tokens(str(data.get("access") or ""), str(data["refresh"]),
+                          data.get("expires_at"))
+        except (ValueError, KeyError, TypeError):
+            log.warning("ignoring an unreadable session entry in the password store")
+            return None
+
+    def save(self, server_url: str, username: str, tokens: Tokens) -> None:
+        data = {"access": tokens.access_token, "refresh": tokens.refresh_token,
+                "expires_at": tokens.expires_at}
+        raw = json.dumps(data, separators=(",", ":"))
+        if len(raw) > _MAX_SECRET_CHARS:
+            # Keep the long-lived part; the access token is refreshed on next start.
+            raw = json.dumps({"access": "", "refresh": tokens.refresh_token,
+                              "expires_at": None}, separators=(",", ":"))
+        try:
+            self._kr().set_password(SERVICE, self.key(server_url, username), raw)
+        except keyring.errors.KeyringError as exc:
+            raise NoKeyring(f"The password store could not be written: {exc}") from exc
+
+    def delete(self, server_url: str, username: str) -> None:
+        try:
+            self._kr().delete_password(SERVICE, self.key(server_url, username))
+        except keyring.errors.PasswordDeleteError:
+            pass  # nothing stored: already logged out
+        except keyring.errors.KeyringError as exc:
+            raise NoKeyring(f"The password store could not be changed: {exc}") from exc

@@ -1,0 +1,515 @@
+"""The sync engine: decides when to push and pull, on its own thread, and reports its state.
+
+Threads (DESIGN.md "Threads"): the engine owns one thread with a work queue; everything
+that touches the network or applies pulled rows runs there. Timers (an APScheduler
+``BackgroundScheduler``: the pull fallback, the retry timer, housekeeping) and the live
+listener only *enqueue* work. The UI calls ``nudge(changes)`` after every local operation
+and listens through plain callbacks, which it turns into Qt signals; callbacks run on the
+engine's thread.
+
+With ``synchronous=True`` there are no threads: tests call ``run_pending()`` and
+``advance(seconds)`` on a fake clock and everything happens in the caller's thread.
+
+How the UI drives it::
+
+    engine = SyncEngine(store)                  # a logged-in replica (sync.account.login)
+    engine.add_status_listener(on_status)       # SyncStatus: connection, pending, errors...
+    engine.add_changes_listener(on_changes)     # Changes(source="sync") after pulled rows
+    engine.start()
+    ...
+    changes = store.run(op, ...)                # on the DB worker
+    engine.nudge(changes)                       # debounced push; urgent ones go at once
+    ...
+    engine.sync_now()                           # the "sync now" button, or after a log in
+    engine.stop()
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import queue
+import random
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy import func, select
+
+from app.changes import Changes
+from app.db import Store
+from app.errors import StorageError
+from app.models import MutationOutcome
+from sync import account
+from sync.backoff import Backoff
+from sync.clock import Clock, SystemClock
+from sync.credentials import Tokens, TokenStore
+from sync.debounce import Debouncer
+from sync.errors import ErrorKind, SyncError
+from sync.http import ApiClient, LoginResult, retry_delay
+from sync.live import LiveListener
+from sync.outbox import pending_count, prune_outcomes, sync_state
+from sync.replica import open_conflicts
+from sync.settings import SyncSettings
+from sync.status import Connection, SyncStatus
+from sync.syncer import Syncer
+from sync.timers import ManualTimers, SchedulerTimers, Timers
+
+log = logging.getLogger(__name__)
+
+StatusListener = Callable[[SyncStatus], None]
+ChangesListener = Callable[[Changes], None]
+
+
+@dataclass
+class _Work:
+    kind: str
+    head: int | None = None
+    changes: Changes | None = None
+    fn: Callable[[], Any] | None = None
+    future: Future[Any] | None = field(default=None, repr=False)
+
+
+class SyncEngine:
+    """Push and pull for one replica; see the module docstring."""
+
+    def __init__(self, store: Store, *, settings: SyncSettings | None = None,
+                 clock: Clock | None = None, api: ApiClient | None = None,
+                 token_store: TokenStore | None = None,
+                 transport: httpx.BaseTransport | None = None,
+                 synchronous: bool = False, live: bool = True,
+                 timers: Timers | None = None, rng: random.Random | None = None) -> None:
+        self.store = store
+        self.settings = settings or SyncSettings()
+        self.clock = clock or SystemClock()
+        self.synchronous = synchronous
+        self._token_store = token_store
+        self._transport = transport
+        self._live_enabled = live
+        self._rng = rng or random.Random()
+        self._queue: queue.Queue[_Work] = queue.Queue()
+        self._debounce = Debouncer(self.settings.quiet_window, self.settings.max_wait)
+        self._backoff = Backoff(self.settings.backoff_base, self.settings.backoff_cap,
+                                self.settings.backoff_jitter, self._rng)
+        self.timers: Timers = timers or (ManualTimers(self.clock) if synchronous
+                                         else SchedulerTimers())
+        self._status_listeners: list[StatusListener] = []
+        self._changes_listeners: list[ChangesListener] = []
+        self._status = SyncStatus()
+        self._push_wanted = False
+        self._pull_wanted = False
+        self._retry_at: float | None = None
+        self._blocked: SyncError | None = None
+        self._last_error: SyncError | None = None
+        self._cursor = 0
+        self._device_tokens: Tokens | None = None
+        self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
+        self._started = False
+        self._api: ApiClient | None = api
+        self._syncer: Syncer | None = None
+        self._listener: LiveListener | None = None
+        if api is not None:
+            self._syncer = Syncer(store, api, settings=self.settings, clock=self.clock)
+
+    # --- what the UI calls ------------------------------------------------------------
+    def add_status_listener(self, fn: StatusListener) -> None:
+        self._status_listeners.append(fn)
+
+    def add_changes_listener(self, fn: ChangesListener) -> None:
+        self._changes_listeners.append(fn)
+
+    @property
+    def status(self) -> SyncStatus:
+        return self._status
+
+    @property
+    def api(self) -> ApiClient | None:
+        return self._api
+
+    def nudge(self, changes: Changes | None = None) -> None:
+        """A local operation committed: its outbox entries want pushing (thread-safe)."""
+        if changes is not None and (changes.source != "local" or changes.empty):
+            return
+        self._put(_Work("nudge", changes=changes))
+
+    def sync_now(self) -> None:
+        """Push everything now and pull to head, forgetting any backoff."""
+        self._put(_Work("sync_now"))
+
+    def pull_now(self) -> None:
+        self._put(_Work("pull"))
+
+    def submit(self, fn: Callable[[], Any]) -> Future[Any]:
+        """Run ``fn`` on the engine's thread; its result or error arrives in the future."""
+        fut: Future[Any] = Future()
+        self._put(_Work("call", fn=fn, future=fut))
+        return fut
+
+    def relogin(self) -> None:
+        """Credentials changed (a log in): build the client again and sync."""
+        self._put(_Work("relogin"))
+
+    # --- kiosk ------------------------------------------------------------------------
+    def pin_login(self, technician_id: str, pin: str) -> Future[Any]:
+        """Open a technician's session with a PIN (the device's own session stays in the
+        keyring). Pending changes are pushed first under the session that made them."""
+        def work() -> dict[str, Any]:
+            api = self._require_api()
+            self._flush_quietly()
+            result: LoginResult = api.pin_login(technician_id, pin)
+            if self._device_tokens is None:
+                self._device_tokens = api.tokens
+            api.set_tokens(result.tokens)  # in memory only: a PIN session is short
+            return result.user
+        return self.submit(work)
+
+    def end_pin_session(self) -> Future[Any]:
+        """Push what the technician did, end their session, go back to the device's."""
+        def work() -> None:
+            api = self._require_api()
+            if self._device_tokens is None:
+                return
+            self._flush_quietly()
+            try:
+                api.logout()
+            except SyncError as exc:
+                log.info("ending the PIN session on the server failed: %s", exc.message)
+            api.set_tokens(self._device_tokens)
+            self._device_tokens = None
+        return self.submit(work)
+
+    # --- life cycle -------------------------------------------------------------------
+    def start(self) -> None:
+        if self._started:
+            return
+        self._started = True
+        self._ensure_api()
+        with self.store.read() as s:
+            self._cursor = sync_state(s).cursor
+            if pending_count(s):
+                self._push_wanted = True  # offline edits from before the restart
+        self._pull_wanted = True
+        self.timers.every("pull", self.settings.pull_interval,
+                          lambda: self._put(_Work("timer_pull")))
+        self.timers.every("housekeeping", self.settings.housekeeping_interval,
+                          lambda: self._put(_Work("housekeeping")))
+        self.timers.start()
+        self._start_listener()
+        if not self.synchronous:
+            self._thread = threading.Thread(target=self._loop, name="bayline-sync", daemon=True)
+            self._thread.start()
+        else:
+            self.run_pending()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop the threads; an in-flight request finishes (or times out) first."""
+        self._stopping.set()
+        self.timers.shutdown()
+        if self._listener is not None:
+            self._listener.stop()
+            self._listener = None
+        if self._thread is not None:
+            self._queue.put(_Work("stop"))
+            self._thread.join(timeout)
+            self._thread = None
+        if self._api is not None:
+            self._api.close()
+
+    # --- synchronous mode -------------------------------------------------------------
+    def run_pending(self) -> None:
+        """Handle queued work and whatever is due now (synchronous mode)."""
+        assert isinstance(self.timers, ManualTimers) or not self.synchronous
+        if isinstance(self.timers, ManualTimers):
+            self.timers.fire_due()
+        items = self._drain(None)
+        for item in items:
+            self._handle(item)
+        self._run_due()
+        self._publish()
+
+    def advance(self, seconds: float, *, step: float = 0.05) -> None:
+        """Move the fake clock forward in small steps, running what falls due."""
+        from sync.clock import FakeClock
+
+        assert isinstance(self.clock, FakeClock), "advance() needs a FakeClock"
+        remaining = seconds
+        while remaining > 1e-9:
+            dt = min(step, remaining)
+            self.clock.advance(dt)
+            remaining -= dt
+            self.run_pending()
+
+    def next_deadline(self) -> float | None:
+        """When the engine next has something to do on its own (monotonic seconds)."""
+        if self._syncer is None or self._blocked is not None:
+            return None
+        deadlines = [d for d in (self._debounce.due_at(), self._retry_at) if d is not None]
+        if self._push_wanted or self._pull_wanted:
+            deadlines.append(self._retry_at or self.clock.monotonic())
+        return min(deadlines) if deadlines else None
+
+    # --- the engine's thread ----------------------------------------------------------
+    def _put(self, work: _Work) -> None:
+        self._queue.put(work)
+
+    def _drain(self, timeout: float | None) -> list[_Work]:
+        items: list[_Work] = []
+        try:
+            if timeout is None:
+                items.append(self._queue.get_nowait())
+            else:
+                items.append(self._queue.get(timeout=max(0.0, timeout)))
+        except queue.Empty:
+            return items
+        while True:
+            try:
+                items.append(self._queue.get_nowait())
+            except queue.Empty:
+                return items
+
+    def _loop(self) -> None:
+        while not self._stopping.is_set():
+            deadline = self.next_deadline()
+            timeout = (self.settings.pull_interval if deadline is None
+                       else max(0.0, deadline - self.clock.monotonic()))
+            items = self._drain(timeout)
+            for item in items:
+                if item.kind == "stop":
+                    return
+                self._handle(item)
+            try:
+                self._run_due()
+                self._publish()
+            except Exception:  # noqa: BLE001 - the engine thread must not die
+                log.exception("the sync engine hit an unexpected error")
+
+    def _handle(self, item: _Work) -> None:
+        now = self.clock.monotonic()
+        kind = item.kind
+        if kind == "nudge":
+            urgent = item.changes.urgent if item.changes is not None else False
+            self._debounce.edit(now, urgent=urgent)
+        elif kind == "poke":
+            if item.head is None or item.head > self._cursor:
+                self._pull_wanted = True
+            self._reachable()
+        elif kind == "connected":
+            self._pull_wanted = True
+            self._reachable()
+        elif kind == "pull":
+            self._pull_wanted = True
+        elif kind == "timer_pull":
+            # The fallback timer: pull, and push anything a missed nudge left behind.
+            self._pull_wanted = True
+            with self.store.read() as s:
+                if pending_count(s):
+                    self._push_wanted = True
+        elif kind == "retry":
+            pass  # waking up is enough: _run_due sees the retry time has come
+        elif kind == "sync_now":
+            self._push_wanted = self._pull_wanted = True
+            self._blocked = None
+            self._reachable()
+        elif kind == "relogin":
+            self._blocked = None
+            if self._listener is not None:
+                self._listener.stop()
+                self._listener = None
+            if self._api is not None:
+                self._api.close()
+            self._api = self._syncer = None
+            self._ensure_api()
+            self._start_listener()
+            self._push_wanted = self._pull_wanted = True
+            self._reachable()
+        elif kind == "housekeeping":
+            self._housekeeping()
+        elif (kind == "call" and item.fn is not None and item.future is not None
+              and item.future.set_running_or_notify_cancel()):
+            try:
+                item.future.set_result(item.fn())
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller
+                item.future.set_exception(exc)
+
+    def _reachable(self) -> None:
+        """The server answered (a poke, a reconnect): retry now instead of waiting."""
+        if self._retry_at is not None:
+            self._retry_at = None
+            self._backoff.reset()
+            self.timers.cancel("retry")
+            with self.store.read() as s:
+                if pending_count(s):
+                    self._push_wanted = True
+
+    def _ensure_api(self) -> None:
+        if self._api is not None:
+            return
+        try:
+            self._api = account.client_for(self.store, settings=self.settings,
+                                           token_store=self._token_store,
+                                           transport=self._transport, clock=self.clock)
+        except SyncError as exc:
+            self._blocked = exc
+            self._last_error = exc
+            return
+        self._syncer = Syncer(self.store, self._api, settings=self.settings, clock=self.clock)
+
+    def _require_api(self) -> ApiClient:
+        self._ensure_api()
+        if self._api is None:
+            raise self._blocked or SyncError(ErrorKind.AUTH, "Not logged in.")
+        return self._api
+
+    def _start_listener(self) -> None:
+        if not self._live_enabled or self._api is None or self._listener is not None:
+            return
+        self._listener = LiveListener(
+            self._api, self.settings,
+            on_poke=lambda head: self._put(_Work("poke", head=head)),
+            on_connected=lambda: self._put(_Work("connected")),
+            on_error=self._on_listener_error, rng=self._rng)
+        self._listener.start()
+
+    def _on_listener_error(self, exc: SyncError) -> None:
+        self._put(_Work("call", fn=lambda: self._fail(exc, push=False, pull=False),
+                        future=Future()))
+
+    def _flush_quietly(self) -> None:
+        if self._syncer is None:
+            return
+        try:
+            self._syncer.push_all()
+        except SyncError as exc:
+            log.info("could not push before switching sessions: %s", exc.message)
+
+    # --- doing the work ---------------------------------------------------------------
+    def _run_due(self) -> None:
+        if self._syncer is None or self._blocked is not None:
+            return
+        now = self.clock.monotonic()
+        if self._retry_at is not None and now < self._retry_at:
+            return
+        push = self._push_wanted or self._debounce.is_due(now)
+        pull = self._pull_wanted
+        if not push and not pull:
+            return
+        syncer = self._syncer
+        self._set_connection(Connection.SYNCING)
+        try:
+            if push:
+                self._debounce.taken()
+                self._push_wanted = False
+                self._push(syncer)
+            if self._pull_wanted or pull:
+                self._pull_wanted = False
+                changes = syncer.pull_to_head()
+                with self.store.read() as s:
+                    self._cursor = sync_state(s).cursor
+                self._emit_changes(changes)
+        except SyncError as exc:
+            self._fail(exc, push=push, pull=True)
+            return
+        except StorageError as exc:
+            self._fail(SyncError(ErrorKind.LOCAL, exc.message, retryable=True), push=push,
+                       pull=True)
+            return
+        self._succeeded()
+
+    def _push(self, syncer: Syncer) -> None:
+        refused = False
+        for result in syncer.push_all():
+            if result.settled is not None:
+                refused |= result.settled.refused > 0
+                if result.head is not None and result.head > self._cursor:
+                    self._pull_wanted = True
+        if refused:
+            self._pull_wanted = True  # the repair pull takes the server's state
+            self._emit_changes(Changes({"mutation_outcome": frozenset({"*"})}, source="sync"))
+
+    def _succeeded(self) -> None:
+        self._backoff.reset()
+        self._retry_at = None
+        self._last_error = None
+        if self._listener is not None and not self._listener.connected:
+            self._listener.wake()
+        self._set_connection(Connection.ONLINE)
+
+    def _fail(self, exc: SyncError, *, push: bool, pull: bool) -> None:
+        self._last_error = exc
+        if push:
+            self._push_wanted = True
+        if pull:
+            self._pull_wanted = True
+        if exc.kind in (ErrorKind.AUTH, ErrorKind.TOO_OLD) and not exc.retryable:
+            # Nothing to retry until a person acts (log in again, update).
+            self._blocked = exc
+            self._set_connection(Connection.ERROR)
+            log.warning("sync stopped: %s", exc.message)
+        else:
+            delay = retry_delay(exc, self._backoff, self.settings)
+            self._retry_at = self.clock.monotonic() + delay
+            self.timers.after("retry", delay, lambda: self._put(_Work("retry")))
+            self._set_connection(Connection.OFFLINE if exc.kind is ErrorKind.NETWORK
+                                 else Connection.ERROR)
+            log.info("sync failed (%s); retrying in %.1f s", exc.message, delay)
+        if self._syncer is not None:
+            with contextlib.suppress(StorageError):
+                self._syncer.mark_synced(exc)
+
+    def _housekeeping(self) -> None:
+        cutoff = self.clock.now() - timedelta(days=self.settings.outcome_retention_days)
+        try:
+            with self.store.write_session() as s:
+                prune_outcomes(s, cutoff)
+        except StorageError as exc:
+            log.info("housekeeping skipped: %s", exc.message)
+
+    # --- telling the UI ---------------------------------------------------------------
+    def _set_connection(self, connection: Connection) -> None:
+        if self._status.connection is not connection:
+            self._publish(connection)
+
+    def _publish(self, connection: Connection | None = None) -> None:
+        try:
+            with self.store.read() as s:
+                st = sync_state(s)
+                pending = pending_count(s)
+                conflicts = open_conflicts(s, st.client_id)
+                refused = int(s.scalar(select(func.count()).select_from(MutationOutcome)
+                                       .where(MutationOutcome.dismissed_at.is_(None))) or 0)
+                last_sync_at = st.last_sync_at
+        except StorageError:
+            return
+        if connection is None:
+            connection = self._status.connection
+            if self._api is None or (self._blocked is not None
+                                     and self._blocked.kind is ErrorKind.AUTH
+                                     and self._api.tokens is None):
+                connection = Connection.SIGNED_OUT if self._api is None else Connection.ERROR
+        err = self._last_error or self._blocked
+        status = SyncStatus(connection=connection, pending=pending, last_sync_at=last_sync_at,
+                            last_error=err.message if err else None,
+                            error_kind=err.kind if err else None, open_conflicts=conflicts,
+                            refused=refused,
+                            live=bool(self._listener is not None and self._listener.connected))
+        if status != self._status:
+            self._status = status
+            for fn in list(self._status_listeners):
+                try:
+                    fn(status)
+                except Exception:  # noqa: BLE001 - a listener's bug must not stop sync
+                    log.exception("a sync status listener failed")
+
+    def _emit_changes(self, changes: Changes) -> None:
+        if changes.empty:
+            return
+        for fn in list(self._changes_listeners):
+            try:
+                fn(changes)
+            except Exception:  # noqa: BLE001
+                log.exception("a sync changes listener failed")

@@ -1,0 +1,237 @@
+"""The push side of the replica: reading batches from the outbox and settling the answers.
+
+An outbox entry's ``id`` is the protocol's mutation id. ``SyncState.acked_mutation_id`` is
+the last id the server has acknowledged (its LMID as we last heard it):
+
+- entries above it are *pending*: pushed in id order, re-applied over pulled rows;
+- entries at or below it are gone once applied. A ``rejected`` or ``conflict`` entry stays
+  a little longer, *settled*: it is never pushed or re-applied again, and its presence says
+  that the replica still owes itself a repair pull to take the server's state of that row
+  (``sync.replica``). The person sees the outcome as a ``MutationOutcome`` row.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import CursorResult, delete, func, select, text, update
+from sqlalchemy.orm import Session
+
+from app.models import MutationOutcome, Outbox, SyncState
+from app.timeutil import to_rfc3339
+from sync.errors import ErrorKind, SyncError
+
+log = logging.getLogger(__name__)
+
+#: Results a push can report per mutation (PROTOCOL.md).
+APPLIED, REJECTED, CONFLICT = "applied", "rejected", "conflict"
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Mutations to push, in id order, as they go on the wire."""
+
+    mutations: list[dict[str, Any]]
+    urgent: bool = False
+
+    @property
+    def ids(self) -> list[int]:
+        return [int(m["id"]) for m in self.mutations]
+
+    def __len__(self) -> int:
+        return len(self.mutations)
+
+
+@dataclass
+class PushSettled:
+    """What one push answer did to the outbox."""
+
+    acked: int
+    applied: list[int] = field(default_factory=list)
+    rejected: list[int] = field(default_factory=list)
+    conflicts: list[int] = field(default_factory=list)
+    #: (entity, row_id) of every settled mutation, for the ``Changes`` the UI gets.
+    rows: set[tuple[str, str]] = field(default_factory=set)
+
+    @property
+    def refused(self) -> int:
+        return len(self.rejected) + len(self.conflicts)
+
+
+def sync_state(session: Session) -> SyncState:
+    state = session.get(SyncState, 1)
+    if state is None:
+        raise SyncError(ErrorKind.LOCAL, "The local database has no sync state; reopen it.")
+    return state
+
+
+def to_wire(entry: Outbox) -> dict[str, Any]:
+    return {"id": entry.id, "entity": entry.entity, "row_id": entry.row_id, "op": entry.op,
+            "fields": entry.fields or {}, "base": entry.base or {},
+            "at": to_rfc3339(entry.created_at)}
+
+
+def pending_count(session: Session, acked: int | None = None) -> int:
+    floor = sync_state(session).acked_mutation_id if acked is None else acked
+    return int(session.scalar(select(func.count()).select_from(Outbox)
+                              .where(Outbox.id > floor)) or 0)
+
+
+def oldest_pending(session: Session) -> datetime | None:
+    floor = sync_state(session).acked_mutation_id
+    return session.scalar(select(func.min(Outbox.created_at)).where(Outbox.id > floor))
+
+
+def has_urgent(session: Session) -> bool:
+    floor = sync_state(session).acked_mutation_id
+    return session.scalar(select(Outbox.id).where(Outbox.id > floor, Outbox.urgent.is_(True))
+                          .limit(1)) is not None
+
+
+def repair_owed(session: Session) -> bool:
+    """True while a refused mutation waits for a repair pull (see the module docstring)."""
+    floor = sync_state(session).acked_mutation_id
+    return session.scalar(select(Outbox.id).where(Outbox.id <= floor).limit(1)) is not None
+
+
+def read_batch(session: Session, *, max_count: int, max_bytes: int) -> Batch:
+    """The next pending mutations in id order: at most ``max_count`` and about ``max_bytes``
+    of JSON (a single larger mutation still goes alone: the server decides)."""
+    floor = sync_state(session).acked_mutation_id
+    entries = session.scalars(select(Outbox).where(Outbox.id > floor).order_by(Outbox.id)
+                              .limit(max_count)).all()
+    mutations: list[dict[str, Any]] = []
+    size = 200  # the envelope
+    urgent = False
+    for entry in entries:
+        wire = to_wire(entry)
+        n = len(json.dumps(wire, separators=(",", ":"), ensure_ascii=False).encode()) + 1
+        if mutations and size + n > max_bytes:
+            break
+        mutations.append(wire)
+        size += n
+        urgent |= bool(entry.urgent)
+    return Batch(mutations, urgent)
+
+
+def settle_push(session: Session, batch: Batch, answer: dict[str, Any],
+                now: datetime) -> PushSettled:
+    """Apply a push answer to the outbox in the caller's transaction.
+
+    Applied entries at or below the server's LMID are dropped; refused ones become
+    ``MutationOutcome`` rows and stay settled until the repair pull. Entries above the LMID
+    (the server stopped early) stay pending and go again.
+    """
+    try:
+        lmid = int(answer["last_mutation_id"])
+        results = {int(r["id"]): r for r in answer.get("results") or []}
+    except (KeyError, TypeError, ValueError) as exc:
+        raise SyncError(ErrorKind.SERVER, "The server's push answer was not understood.",
+                        retryable=True) from exc
+    state = sync_state(session)
+    settled = PushSettled(acked=max(state.acked_mutation_id, lmid))
+    by_id = {int(m["id"]): m for m in batch.mutations}
+    for mid, mutation in by_id.items():
+        if mid > lmid:
+            continue
+        settled.rows.add((mutation["entity"], mutation["row_id"]))
+        result = results.get(mid, {})
+        status = str(result.get("status") or APPLIED)
+        if status in (REJECTED, CONFLICT):
+            reason = str(result.get("reason") or "")
+            session.merge(MutationOutcome(
+                mutation_id=mid, entity=mutation["entity"], row_id=mutation["row_id"],
+                status=status, reason=reason or _default_reason(status),
+                fields=mutation.get("fields") or {}, at=now, dismissed_at=None))
+            (settled.rejected if status == REJECTED else settled.conflicts).append(mid)
+            log.info("mutation %s on %s %s was %s: %s", mid, mutation["entity"],
+                     mutation["row_id"], status, reason)
+        else:
+            settled.applied.append(mid)
+    if settled.applied:
+        for chunk in _chunks(settled.applied, 500):
+            session.execute(delete(Outbox).where(Outbox.id.in_(chunk)))
+    # Anything else at or below the LMID that we never heard about was applied earlier
+    # (an answer we lost); settled entries waiting for repair are kept.
+    keep = select(MutationOutcome.mutation_id)
+    session.execute(delete(Outbox).where(Outbox.id <= lmid, Outbox.id > state.acked_mutation_id,
+                                         Outbox.id.not_in(keep)))
+    state.acked_mutation_id = settled.acked
+    return settled
+
+
+def _default_reason(status: str) -> str:
+    if status == CONFLICT:
+        return "Someone else changed this at the same time; the server kept their value."
+    return "The server did not accept this change."
+
+
+def drop_settled(session: Session) -> int:
+    """After a repair pull: forget the settled entries (their outcomes stay)."""
+    floor = sync_state(session).acked_mutation_id
+    result: CursorResult[Any] = session.execute(  # type: ignore[assignment]
+        delete(Outbox).where(Outbox.id <= floor))
+    return result.rowcount or 0
+
+
+def max_assigned_id(session: Session) -> int:
+    """The highest mutation id this replica ever handed out (AUTOINCREMENT's memory)."""
+    seq = session.execute(text("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'")).scalar()
+    top = session.scalar(select(func.max(Outbox.id)))
+    return max(int(seq or 0), int(top or 0))
+
+
+def renumber_pending(session: Session, first_id: int) -> int:
+    """Give the pending entries contiguous ids from ``first_id`` in their order, and make new
+    entries follow them. Settled entries move below zero so they stay settled.
+
+    Used when the server's LMID and ours disagree in a way retrying cannot fix: the server
+    lost mutations it had acknowledged (restored from a backup: 409 gap below our LMID), or
+    it knows ids this replica never made (the replica was restored from a backup).
+    Returns the new acknowledged id (``first_id - 1``).
+    """
+    state = sync_state(session)
+    floor = state.acked_mutation_id
+    ids = list(session.scalars(select(Outbox.id).where(Outbox.id > floor).order_by(Outbox.id)))
+    session.execute(update(Outbox).where(Outbox.id <= floor, Outbox.id > 0)
+                    .values(id=-Outbox.id).execution_options(synchronize_session=False))
+    park = -(10**12)
+    session.execute(update(Outbox).where(Outbox.id > floor)
+                    .values(id=park - Outbox.id).execution_options(synchronize_session=False))
+    for new, old in enumerate(ids, start=first_id):
+        session.execute(update(Outbox).where(Outbox.id == park - old).values(id=new)
+                        .execution_options(synchronize_session=False))
+    last = first_id - 1 + len(ids)
+    session.execute(text("UPDATE sqlite_sequence SET seq = :seq WHERE name = 'outbox'"),
+                    {"seq": last})
+    if session.execute(text("SELECT changes()")).scalar() == 0:
+        session.execute(text("INSERT INTO sqlite_sequence (name, seq) VALUES ('outbox', :seq)"),
+                        {"seq": last})
+    state.acked_mutation_id = first_id - 1
+    log.warning("renumbered %d pending changes to start at %d (server and replica disagreed "
+                "on the last mutation id)", len(ids), first_id)
+    return first_id - 1
+
+
+def reconcile_lmid(session: Session, server_lmid: int) -> bool:
+    """Handle a server LMID this replica never handed out (True when ids were moved)."""
+    if server_lmid > max_assigned_id(session):
+        renumber_pending(session, server_lmid + 1)
+        return True
+    return False
+
+
+def prune_outcomes(session: Session, before: datetime) -> int:
+    """Forget dismissed outcomes older than ``before``."""
+    result: CursorResult[Any] = session.execute(  # type: ignore[assignment]
+        delete(MutationOutcome).where(MutationOutcome.dismissed_at.is_not(None),
+                                      MutationOutcome.dismissed_at < before))
+    return result.rowcount or 0
+
+
+def _chunks(items: list[int], n: int) -> list[list[int]]:
+    return [items[i:i + n] for i in range(0, len(items), n)]

@@ -1,0 +1,53 @@
+"""What the engine tells the UI: one immutable value, passed to plain callbacks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sync.errors import ErrorKind
+
+
+class Connection(StrEnum):
+    SIGNED_OUT = "signed_out"  # not logged in to a server: working on this computer only
+    OFFLINE = "offline"  # the server cannot be reached; changes wait
+    SYNCING = "syncing"  # a push or pull is running
+    ONLINE = "online"  # in touch with the server
+    ERROR = "error"  # the server answered, but something needs a person (see the error)
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    connection: Connection = Connection.SIGNED_OUT
+    #: Local changes not yet acknowledged by the server.
+    pending: int = 0
+    last_sync_at: datetime | None = None
+    last_error: str | None = None
+    error_kind: ErrorKind | None = None
+    #: Unresolved conflicts that name this replica (a person must choose).
+    open_conflicts: int = 0
+    #: Rejected or conflicting changes of this replica not yet dismissed.
+    refused: int = 0
+    #: True when the event stream is connected (edits on other devices show at once).
+    live: bool = False
+
+    def summary(self) -> str:
+        """One line for a status bar, e.g. "Offline — 37 changes waiting"."""
+        waiting = (f"{self.pending} change{'s' if self.pending != 1 else ''} waiting"
+                   if self.pending else "")
+        if self.connection is Connection.SIGNED_OUT:
+            text = "Not connected to a server"
+        elif self.connection is Connection.OFFLINE:
+            text = "Offline"
+        elif self.connection is Connection.SYNCING:
+            text = "Syncing"
+        elif self.connection is Connection.ERROR:
+            text = self.last_error or "Sync needs attention"
+        else:
+            text = "Up to date" if not self.pending else "Online"
+        parts = [text] + ([waiting] if waiting else [])
+        if self.open_conflicts:
+            parts.append(f"{self.open_conflicts} conflict{'s' if self.open_conflicts != 1 else ''}"
+                         " to resolve")
+        return " — ".join(parts)

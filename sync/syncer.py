@@ -1,0 +1,232 @@
+"""One replica talking to the server, synchronously: push a batch, pull to head, repair.
+
+``Syncer`` holds no threads and no timers; every method runs to its end on the caller's
+thread and raises ``SyncError`` when it cannot. The engine (``sync.engine``) decides *when*
+to call these; the command line calls them in a row. This is also the synchronous mode
+tests drive directly.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from app.changes import Changes
+from app.db import Store
+from sync.clock import Clock, SystemClock
+from sync.errors import ErrorKind, MutationGap, SyncError
+from sync.http import ApiClient
+from sync.outbox import (
+    PushSettled,
+    drop_settled,
+    max_assigned_id,
+    read_batch,
+    renumber_pending,
+    repair_owed,
+    settle_push,
+    sync_state,
+)
+from sync.replica import Page, apply_page, sweep
+from sync.settings import SyncSettings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PushResult:
+    """One push request: what it settled and the server's head afterwards."""
+
+    sent: int
+    settled: PushSettled | None = None
+    head: int | None = None
+    #: Ids were moved (a gap or a foreign LMID); the caller just pushes again.
+    renumbered: bool = False
+
+
+@dataclass
+class RoundResult:
+    pushed: int = 0
+    refused: int = 0
+    pulled_rows: int = 0
+    requests: int = 0
+    changes: Changes = field(default_factory=lambda: Changes(source="sync"))
+
+
+class Syncer:
+    """Push and pull for one replica through one ``ApiClient``."""
+
+    def __init__(self, store: Store, api: ApiClient, *, settings: SyncSettings | None = None,
+                 clock: Clock | None = None) -> None:
+        self.store = store
+        self.api = api
+        self.settings = settings or api.settings
+        self.clock = clock or SystemClock()
+        self._batch_limit = self.settings.max_batch
+
+    # --- push -------------------------------------------------------------------------
+    def pending(self) -> int:
+        from sync.outbox import pending_count
+
+        with self.store.read() as s:
+            return pending_count(s)
+
+    def push_batch(self) -> PushResult | None:
+        """Push the next batch (one request). None when nothing is pending."""
+        with self.store.read() as s:
+            batch = read_batch(s, max_count=self._batch_limit,
+                               max_bytes=self.settings.max_batch_bytes)
+        if not batch:
+            return None
+        try:
+            answer = self.api.push(batch.mutations)
+        except MutationGap as gap:
+            log.warning("the server's last mutation id is %d, before our batch from %d",
+                        gap.last_mutation_id, batch.ids[0])
+            with self.store.write_session() as s:
+                renumber_pending(s, gap.last_mutation_id + 1)
+            return PushResult(len(batch), renumbered=True)
+        except SyncError as exc:
+            if exc.status == 413 and self._batch_limit > 1:
+                self._batch_limit = max(1, len(batch) // 2)
+                log.warning("batch too large for the server; now at most %d", self._batch_limit)
+                return PushResult(0)
+            raise
+        self._batch_limit = self.settings.max_batch
+        try:
+            lmid = int(answer["last_mutation_id"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise SyncError(ErrorKind.SERVER, "The server's push answer was not understood.",
+                            retryable=True) from exc
+        with self.store.write_session() as s:
+            if lmid > max_assigned_id(s):
+                # The server knows ids this replica never made (it was restored from a
+                # backup): what we sent was skipped, not applied. Send it again after them.
+                renumber_pending(s, lmid + 1)
+                return PushResult(len(batch), renumbered=True)
+            settled = settle_push(s, batch, answer, self.clock.now())
+        head = answer.get("head")
+        return PushResult(len(batch), settled, int(head) if isinstance(head, int) else None)
+
+    def push_all(self, *, max_requests: int = 10_000) -> list[PushResult]:
+        """Push until nothing is pending; raises when the server stops making progress."""
+        results: list[PushResult] = []
+        stalled = 0
+        while len(results) < max_requests:
+            with self.store.read() as s:
+                before = sync_state(s).acked_mutation_id
+            result = self.push_batch()
+            if result is None:
+                return results
+            results.append(result)
+            progressed = result.renumbered or (result.settled is not None
+                                               and result.settled.acked > before)
+            stalled = 0 if progressed else stalled + 1
+            if stalled >= 3:
+                raise SyncError(ErrorKind.SERVER, "The server accepts our changes but does not "
+                                                  "acknowledge them.", retryable=True)
+        return results
+
+    # --- pull -------------------------------------------------------------------------
+    def pull_to_head(self) -> Changes:
+        """Pull pages until the server has no more; repairs and resets as needed."""
+        with self.store.read() as s:
+            owed = repair_owed(s)
+        if owed:
+            return self.resync(reset=False)
+        rows: dict[str, set[str]] = defaultdict(set)
+        cursor = self.store.state().cursor
+        while True:
+            page = Page.parse(self.api.pull(cursor, self.settings.pull_limit))
+            if page.reset:
+                log.info("the server asked for a reset (cursor %d is too old)", cursor)
+                self.push_all()
+                return _merge(rows, self.resync(reset=True))
+            before = cursor
+            with self.store.write_session() as s:
+                applied = apply_page(s, page)
+                state = sync_state(s)
+                cursor = state.cursor
+                if not page.has_more:  # at head: that is a successful sync
+                    state.last_sync_at = self.clock.now()
+                    state.last_error = None
+            for entity, ids in applied.rows.items():
+                rows[entity] |= ids
+            if not page.has_more:
+                break
+            if cursor <= before:
+                raise SyncError(ErrorKind.SERVER, "The server keeps saying there is more but "
+                                                  "sends nothing new.", retryable=True)
+        return Changes({k: frozenset(v) for k, v in rows.items()}, source="sync")
+
+    def resync(self, *, reset: bool) -> Changes:
+        """Pull the whole snapshot from 0 over the replica, then delete what the server no
+        longer has (except rows still pending here).
+
+        For ``reset`` (the server no longer keeps our cursor's history) and for repair
+        (a mutation was rejected or in conflict: the rows take the server's state). The
+        stored cursor moves only once the snapshot is complete, so a crash part-way simply
+        does it again.
+        """
+        seen: dict[str, set[str]] = {}
+        rows: dict[str, set[str]] = defaultdict(set)
+        cursor = 0
+        while True:
+            page = Page.parse(self.api.pull(cursor, self.settings.pull_limit))
+            if page.reset:
+                raise SyncError(ErrorKind.SERVER, "The server asked for a reset of a full "
+                                                  "snapshot.", retryable=True)
+            with self.store.write_session() as s:
+                applied = apply_page(s, page, store_cursor=False, seen=seen)
+            for entity, ids in applied.rows.items():
+                rows[entity] |= ids
+            if page.cursor > cursor:
+                cursor = page.cursor
+            if not page.has_more:
+                break
+        with self.store.write_session() as s:
+            removed = sweep(s, seen)
+            drop_settled(s)
+            state = sync_state(s)
+            state.cursor = cursor if reset else max(state.cursor, cursor)
+            state.last_sync_at = self.clock.now()
+            state.last_error = None
+        for entity, ids in removed.items():
+            rows[entity] |= ids
+        log.info("%s complete at cursor %d (%d rows removed)", "reset" if reset else "repair",
+                 cursor, sum(len(v) for v in removed.values()))
+        return Changes({k: frozenset(v) for k, v in rows.items()}, source="sync")
+
+    # --- a whole round ----------------------------------------------------------------
+    def round(self) -> RoundResult:
+        """Push everything, pull to head, and record the time: what ``sync`` does."""
+        start = self.api.requests_sent
+        result = RoundResult()
+        for push in self.push_all():
+            result.pushed += push.sent if push.settled else 0
+            result.refused += push.settled.refused if push.settled else 0
+        changes = self.pull_to_head()
+        # Edits made while we pulled go too, so "sync" leaves nothing behind if it can.
+        for push in self.push_all():
+            result.pushed += push.sent if push.settled else 0
+            result.refused += push.settled.refused if push.settled else 0
+        result.changes = changes
+        result.pulled_rows = sum(len(v) for v in changes.rows.values())
+        result.requests = self.api.requests_sent - start
+        return result
+
+    def mark_synced(self, error: SyncError | None = None) -> None:
+        """Store the last successful sync time, or the last error."""
+        with self.store.write_session() as s:
+            state = sync_state(s)
+            if error is None:
+                state.last_sync_at = self.clock.now()
+                state.last_error = None
+            else:
+                state.last_error = f"{error.kind.value}: {error.message}"
+
+
+def _merge(rows: dict[str, set[str]], changes: Changes) -> Changes:
+    for entity, ids in changes.rows.items():
+        rows[entity] |= ids
+    return Changes({k: frozenset(v) for k, v in rows.items()}, source="sync")

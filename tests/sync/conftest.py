@@ -1,0 +1,77 @@
+"""Fixtures of the sync tests: a keyring in a temporary file, a fake server, replicas."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import keyring
+import pytest
+from keyrings.alt.file import PlaintextKeyring
+
+from app.db import Store
+from sync import account
+from sync.clock import FakeClock
+from sync.credentials import TokenStore
+from sync.engine import SyncEngine
+from sync.settings import SyncSettings
+from tests.sync.fakeserver import FakeServer
+
+SERVER = "https://bayline.test"
+
+
+@pytest.fixture(autouse=True)
+def test_keyring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[PlaintextKeyring]:
+    """keyrings.alt's plain file, in tmp_path, chosen explicitly (as a person would)."""
+    backend = PlaintextKeyring()
+    backend.file_path = str(tmp_path / "keyring" / "keyring_pass.cfg")  # type: ignore[misc]
+    previous = keyring.get_keyring()
+    keyring.set_keyring(backend)
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def fake() -> FakeServer:
+    return FakeServer()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def make_replica(tmp_path: Path, fake: FakeServer) -> Iterator[Callable[[str], Store]]:
+    """``make_replica(name)``: a replica in its own folder, logged in to the fake server."""
+    stores: list[Store] = []
+
+    def make(name: str = "a") -> Store:
+        store = Store(tmp_path / name / "replica.sqlite")
+        outcome = account.login(store, SERVER, "clerk", "secret", transport=fake.transport())
+        stores.append(outcome.store)
+        return outcome.store
+
+    yield make
+    for s in stores:
+        s.close()
+
+
+@pytest.fixture
+def make_engine(fake: FakeServer, clock: FakeClock) -> Iterator[Callable[..., SyncEngine]]:
+    """``make_engine(store, **settings)``: a synchronous engine on the fake clock."""
+    engines: list[SyncEngine] = []
+
+    def make(store: Store, **overrides: object) -> SyncEngine:
+        settings = SyncSettings().but(**overrides) if overrides else SyncSettings()
+        engine = SyncEngine(store, settings=settings, clock=clock, transport=fake.transport(),
+                            synchronous=True, live=False, rng=random.Random(7),
+                            token_store=TokenStore())
+        engines.append(engine)
+        return engine
+
+    yield make
+    for e in engines:
+        e.stop()
