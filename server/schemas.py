@@ -62,7 +62,7 @@ class TokenResponse(BaseModel):
 # --- sync ------------------------------------------------------------------------------
 
 class Mutation(_Open):
-    id: int = Field(ge=1, le=MAX_MUTATION_ID,
+    id: int = Field(ge=1, le=MAX_MUTATION_ID, strict=True,
                     description="Per client, from 1, contiguous and increasing.")
     entity: EntityName
     row_id: uuid.UUID
@@ -77,7 +77,7 @@ class Mutation(_Open):
 
 class PushRequest(_Open):
     client_id: uuid.UUID
-    schema_version: int = Field(ge=-(2**31), le=2**31 - 1)
+    schema_version: int = Field(ge=-(2**31), le=2**31 - 1, strict=True)
     mutations: list[Mutation] = Field(
         description="At most 500 mutations (and 1 MiB per request); more is 413.")
 

@@ -7,37 +7,32 @@ import os
 
 os.environ.setdefault("BAYLINE_ARGON2_PROFILE", "fast")  # before server modules load
 
+import warnings  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
 
 import pytest  # noqa: E402
 from fastapi import FastAPI  # noqa: E402
-from fastapi.testclient import TestClient  # noqa: E402
+
+with warnings.catch_warnings():  # Starlette's note about httpx2; TestClient works as is
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from fastapi.testclient import TestClient  # noqa: E402
 
 from server.app import create_app  # noqa: E402
-from server.config import Settings  # noqa: E402
 from tests.live_server import ShopSeed, seed_shop  # noqa: E402
 from tests.pg import database_fixture  # noqa: E402
-from tests.server.helpers import Api  # noqa: E402
+from tests.server.helpers import Api, make_settings, peer  # noqa: E402
 
 pg_url = database_fixture("bl_server", migrate=True)
 
 
-def test_settings(url: str, **overrides: object) -> Settings:
-    settings = Settings(database_url=url, purge_interval=0, keepalive_seconds=0.5,
-                        secret_key=None)
-    for key, value in overrides.items():
-        setattr(settings, key, value)
-    return settings
-
-
 @pytest.fixture(scope="session")
 def app(pg_url: str) -> FastAPI:
-    return create_app(test_settings(pg_url))
+    return create_app(make_settings(pg_url))
 
 
 @pytest.fixture(scope="session")
 def http(app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(app) as client:
+    with TestClient(app, client=peer()) as client:
         yield client
 
 

@@ -8,7 +8,23 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from server.config import Settings
 from tests.live_server import ShopSeed
+
+
+def make_settings(url: str, **overrides: object) -> Settings:
+    """Settings of an app under test (no purge thread, quick keepalives)."""
+    settings = Settings(database_url=url, purge_interval=0, keepalive_seconds=0.5,
+                        secret_key=None)
+    for key, value in overrides.items():
+        setattr(settings, key, value)
+    return settings
+
+
+def peer() -> tuple[str, int]:
+    """A client address of its own, so rate limits of one test never hit another."""
+    n = uuid.uuid4().int
+    return f"10.{n % 250}.{(n >> 8) % 250}.{(n >> 16) % 250 + 1}", 40000
 
 
 def new_id() -> str:
