@@ -14,7 +14,7 @@ import pytest  # noqa: E402
 from fastapi import FastAPI  # noqa: E402
 
 with warnings.catch_warnings():  # Starlette's note about httpx2; TestClient works as is
-    warnings.simplefilter("ignore", DeprecationWarning)
+    warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient  # noqa: E402
 
 from server.app import create_app  # noqa: E402
