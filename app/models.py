@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Integer, MetaData, String, Text
+from sqlalchemy import JSON, Boolean, Index, Integer, MetaData, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from app.entities import (
@@ -74,6 +74,14 @@ class Appointment(Base, SyncedColumns, AppointmentFields):
 
 class TimeEntry(Base, SyncedColumns, TimeEntryFields):
     __tablename__ = "time_entry"
+    # Replica-only indexes (migration 0002): see its docstring for what each one serves.
+    __table_args__ = (
+        Index("ix_time_entry_corrects_id", "corrects_id",
+              sqlite_where=text("corrects_id IS NOT NULL")),
+        Index("ix_time_entry_ended_at", "ended_at"),
+        Index("ix_time_entry_open", "technician_id", "kind",
+              sqlite_where=text("ended_at IS NULL")),
+    )
 
 
 class Note(Base, SyncedColumns, NoteFields):

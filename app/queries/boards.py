@@ -1,0 +1,227 @@
+"""The live boards: the queue of open jobs by status, and the technicians with their load."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.selectable import ScalarSelect
+
+from app import rules
+from app.models import Customer, Job, JobLine, Technician, TimeEntry, Vehicle
+from app.queries.common import clipped_seconds, day_bounds, local_day, vehicle_label
+from app.timeclock import is_effective
+
+#: Part lines in these states have not reached the shop yet.
+WAITING_PART_STATUSES: tuple[str, ...] = ("needed", "ordered")
+
+
+@dataclass(frozen=True)
+class QueueCard:
+    """One open job on the queue board."""
+
+    job_id: str
+    number: str
+    status: str
+    vehicle: str
+    plate: str
+    customer: str
+    technician: str | None
+    promised_at: datetime | None
+    #: Promised before now and not ready yet.
+    overdue: bool
+    hold_reason: str | None
+    customer_waiting: bool
+    priority: int
+    #: Part lines (not declined) still needed or ordered.
+    parts_waiting: int
+
+
+@dataclass(frozen=True)
+class QueueColumn:
+    status: str
+    label: str
+    cards: tuple[QueueCard, ...]
+
+
+@dataclass(frozen=True)
+class QueueBoard:
+    at: datetime
+    columns: tuple[QueueColumn, ...]
+
+    @property
+    def total(self) -> int:
+        return sum(len(c.cards) for c in self.columns)
+
+    @property
+    def overdue(self) -> int:
+        return sum(card.overdue for c in self.columns for card in c.cards)
+
+    def column(self, status: str) -> QueueColumn:
+        return next(c for c in self.columns if c.status == status)
+
+
+def _parts_waiting() -> ScalarSelect[int]:
+    return (select(func.count(JobLine.id))
+            .where(JobLine.job_id == Job.id, JobLine.kind == "part",
+                   JobLine.part_status.in_(WAITING_PART_STATUSES),
+                   JobLine.approval != "declined", JobLine.deleted_at.is_(None))
+            .correlate(Job).scalar_subquery())
+
+
+def _queue_order(card: QueueCard) -> tuple[int, int, int, float, str]:
+    promised = card.promised_at.timestamp() if card.promised_at else float("inf")
+    return (-card.priority, not card.customer_waiting, not card.overdue, promised, card.number)
+
+
+def queue_board(session: Session, now: datetime) -> QueueBoard:
+    """Open jobs (estimate to ready) in one column per status, most pressing first:
+    priority, then customers waiting on site, then overdue, then the earliest promise."""
+    stmt = (
+        select(Job.id, Job.number, Job.status, Job.hold_reason, Job.priority,
+               Job.customer_waiting, Job.promised_at, Vehicle.make, Vehicle.model,
+               Vehicle.year, Vehicle.plate, Customer.name, Technician.name,
+               _parts_waiting())
+        .outerjoin(Vehicle, Vehicle.id == Job.vehicle_id)
+        .outerjoin(Customer, Customer.id == Job.customer_id)
+        .outerjoin(Technician, Technician.id == Job.technician_id)
+        .where(Job.status.in_(rules.OPEN_STATUSES), Job.deleted_at.is_(None))
+    )
+    by_status: dict[str, list[QueueCard]] = defaultdict(list)
+    for (job_id, number, status, hold, priority, waiting, promised, make, model, year, plate,
+         customer, technician, parts) in session.execute(stmt):
+        by_status[status].append(QueueCard(
+            job_id=job_id, number=number, status=status,
+            vehicle=vehicle_label(make, model, year), plate=plate or "",
+            customer=customer or "", technician=technician, promised_at=promised,
+            overdue=promised is not None and promised < now and status != "ready",
+            hold_reason=hold, customer_waiting=bool(waiting), priority=priority or 0,
+            parts_waiting=parts or 0))
+    columns = tuple(
+        QueueColumn(status, rules.STATUS_LABELS[status],
+                    tuple(sorted(by_status.get(status, ()), key=_queue_order)))
+        for status in rules.OPEN_STATUSES)
+    return QueueBoard(now, columns)
+
+
+# --- technicians ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ClockedJob:
+    job_id: str
+    number: str
+    vehicle: str
+    since: datetime
+
+
+@dataclass(frozen=True)
+class AssignedJob:
+    job_id: str
+    number: str
+    status: str
+    vehicle: str
+    promised_at: datetime | None
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class TechnicianRow:
+    """One active technician on the technician board."""
+
+    technician_id: str
+    name: str
+    color: str
+    #: When the open shift started; None when not on shift.
+    shift_since: datetime | None
+    clocked: ClockedJob | None
+    assigned: tuple[AssignedJob, ...]
+    #: Job time clocked today (corrections applied, the open entry counted up to now).
+    minutes_today: int
+    capacity_minutes: int
+
+    @property
+    def load(self) -> float:
+        """Clocked job minutes today as a share of the day's capacity (0 when none)."""
+        return self.minutes_today / self.capacity_minutes if self.capacity_minutes else 0.0
+
+
+@dataclass(frozen=True)
+class TechnicianBoard:
+    at: datetime
+    rows: tuple[TechnicianRow, ...]
+
+
+def technician_board(session: Session, now: datetime, tz: tzinfo | None = None) -> TechnicianBoard:
+    """Every active technician: the job they are clocked on (and since when), their open
+    assigned jobs, and the job minutes clocked today against their daily capacity.
+
+    "Today" is the shop's calendar day of ``now`` in ``tz`` (the computer's zone when None).
+    """
+    techs = session.execute(
+        select(Technician.id, Technician.name, Technician.color,
+               Technician.daily_capacity_minutes)
+        .where(Technician.active.is_(True), Technician.deleted_at.is_(None))
+        .order_by(Technician.name)).all()
+    tech_ids = [t.id for t in techs]
+    day_start, day_end = day_bounds(local_day(now, tz), tz)
+
+    # Entries that may touch today, or are open: both sides of the OR use the index on
+    # ended_at (filtering by technician in SQL would walk each one's whole history).
+    active = set(tech_ids)
+    entries = session.execute(
+        select(TimeEntry.technician_id, TimeEntry.kind, TimeEntry.job_id,
+               TimeEntry.started_at, TimeEntry.ended_at)
+        .where(TimeEntry.deleted_at.is_(None), TimeEntry.kind.in_(("job", "shift")),
+               or_(TimeEntry.ended_at.is_(None),
+                   and_(TimeEntry.ended_at > day_start, TimeEntry.started_at < day_end)),
+               is_effective(TimeEntry))).all()
+    seconds: dict[str, float] = defaultdict(float)
+    open_job: dict[str, tuple[str, datetime]] = {}
+    open_shift: dict[str, datetime] = {}
+    for tech_id, kind, job_id, started, ended in entries:
+        if tech_id not in active:
+            continue
+        if kind == "shift":
+            if ended is None and (tech_id not in open_shift or started > open_shift[tech_id]):
+                open_shift[tech_id] = started
+            continue
+        seconds[tech_id] += clipped_seconds(started, ended, day_start, day_end, now)
+        if ended is None and job_id and (tech_id not in open_job
+                                         or started > open_job[tech_id][1]):
+            open_job[tech_id] = (job_id, started)
+
+    jobs = session.execute(
+        select(Job.id, Job.number, Job.status, Job.technician_id, Job.promised_at,
+               Vehicle.make, Vehicle.model, Vehicle.year)
+        .outerjoin(Vehicle, Vehicle.id == Job.vehicle_id)
+        .where(or_(Job.id.in_([j for j, _ in open_job.values()]),
+                   and_(Job.status.in_(rules.OPEN_STATUSES), Job.technician_id.in_(tech_ids))),
+               Job.deleted_at.is_(None))).all()
+    by_id = {j.id: j for j in jobs}
+    assigned: dict[str, list[AssignedJob]] = defaultdict(list)
+    for j in jobs:
+        if j.status in rules.OPEN_STATUSES and j.technician_id:
+            assigned[j.technician_id].append(AssignedJob(
+                j.id, j.number, j.status, vehicle_label(j.make, j.model, j.year), j.promised_at,
+                j.promised_at is not None and j.promised_at < now and j.status != "ready"))
+
+    rows = []
+    for t in techs:
+        clocked = None
+        if t.id in open_job:
+            job_id, since = open_job[t.id]
+            found = by_id.get(job_id)
+            clocked = ClockedJob(
+                job_id, found.number if found else "?",
+                vehicle_label(found.make, found.model, found.year) if found else "", since)
+        mine = sorted(assigned.get(t.id, ()), key=lambda a: (
+            rules.OPEN_STATUSES.index(a.status),
+            a.promised_at.timestamp() if a.promised_at else float("inf"), a.number))
+        rows.append(TechnicianRow(
+            technician_id=t.id, name=t.name, color=t.color, shift_since=open_shift.get(t.id),
+            clocked=clocked, assigned=tuple(mine), minutes_today=round(seconds[t.id] / 60),
+            capacity_minutes=t.daily_capacity_minutes))
+    return TechnicianBoard(now, tuple(rows))

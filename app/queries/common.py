@@ -1,0 +1,44 @@
+"""Small helpers shared by the queries: days in the shop's time zone, labels, clipping."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+
+
+def shop_tz(tz: tzinfo | None) -> tzinfo:
+    """``tz``, or the computer's own zone (the shop's wall clock) when None."""
+    if tz is not None:
+        return tz
+    local = datetime.now().astimezone().tzinfo
+    return local if local is not None else UTC
+
+
+def day_bounds(day: date, tz: tzinfo | None = None) -> tuple[datetime, datetime]:
+    """The UTC instants where ``day`` starts and ends on the shop's wall clock ([start, end))."""
+    zone = shop_tz(tz)
+    start = datetime.combine(day, time(), tzinfo=zone)
+    end = datetime.combine(day + timedelta(days=1), time(), tzinfo=zone)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def range_bounds(first: date, last: date, tz: tzinfo | None = None) -> tuple[datetime, datetime]:
+    """The UTC instants of the days ``first`` to ``last`` inclusive ([start, end))."""
+    return day_bounds(first, tz)[0], day_bounds(last, tz)[1]
+
+
+def local_day(at: datetime, tz: tzinfo | None = None) -> date:
+    return at.astimezone(shop_tz(tz)).date()
+
+
+def clipped_seconds(start: datetime, end: datetime | None, lo: datetime, hi: datetime,
+                    now: datetime) -> float:
+    """Seconds of [start, end) inside [lo, hi); an open entry (end None) runs until ``now``."""
+    stop = min(end if end is not None else now, hi)
+    begin = max(start, lo)
+    return max(0.0, (stop - begin).total_seconds())
+
+
+def vehicle_label(make: str | None, model: str | None, year: int | None) -> str:
+    """``2019 Toyota Corolla``; empty parts are left out."""
+    parts = [str(year) if year else "", make or "", model or ""]
+    return " ".join(p for p in parts if p)
