@@ -1,0 +1,127 @@
+"""A vehicle's history: its jobs with their lines and notes, and its odometer over time."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import Customer, Job, JobLine, Note, Technician, Vehicle
+from app.ops.jobs import line_total_cents
+from app.queries.common import vehicle_label
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    kind: str
+    description: str
+    quantity: float
+    unit_price_cents: int
+    total_cents: int
+    approval: str
+    part_status: str | None
+    technician: str | None
+    service_code: str | None
+
+
+@dataclass(frozen=True)
+class HistoryNote:
+    at: datetime
+    kind: str
+    author: str | None
+    body: str
+
+
+@dataclass(frozen=True)
+class HistoryJob:
+    job_id: str
+    number: str
+    status: str
+    opened_at: datetime
+    closed_at: datetime | None
+    odometer_in: int | None
+    concern: str
+    technician: str | None
+    lines: tuple[HistoryLine, ...]
+    notes: tuple[HistoryNote, ...]
+
+    @property
+    def total_cents(self) -> int:
+        """What the job comes to: every line not declined."""
+        return sum(line.total_cents for line in self.lines if line.approval != "declined")
+
+
+@dataclass(frozen=True)
+class OdometerReading:
+    at: datetime
+    value: int
+    unit: str
+    #: The job that recorded it; None for the vehicle's own (latest) reading.
+    job_number: str | None
+
+
+@dataclass(frozen=True)
+class VehicleHistory:
+    vehicle_id: str
+    vehicle: str
+    vin: str
+    plate: str
+    customer: str
+    odometer: int | None
+    odometer_unit: str
+    #: Newest first.
+    jobs: tuple[HistoryJob, ...]
+    #: Oldest first.
+    readings: tuple[OdometerReading, ...]
+
+
+def vehicle_history(session: Session, vehicle_id: str) -> VehicleHistory | None:
+    """Everything done to one vehicle; None when the vehicle does not exist."""
+    vehicle = session.get(Vehicle, vehicle_id)
+    if vehicle is None or vehicle.deleted_at is not None:
+        return None
+    customer = session.get(Customer, vehicle.customer_id) if vehicle.customer_id else None
+    names = dict(session.execute(select(Technician.id, Technician.name)).tuples().all())
+    jobs = session.execute(
+        select(Job.id, Job.number, Job.status, Job.created_at, Job.closed_at, Job.odometer_in,
+               Job.concern, Job.technician_id)
+        .where(Job.vehicle_id == vehicle_id, Job.deleted_at.is_(None))
+        .order_by(Job.created_at.desc(), Job.number.desc())).all()
+    job_ids = [j.id for j in jobs]
+    lines: dict[str, list[HistoryLine]] = defaultdict(list)
+    for ln in session.execute(
+            select(JobLine.job_id, JobLine.kind, JobLine.description, JobLine.quantity,
+                   JobLine.unit_price_cents, JobLine.approval, JobLine.part_status,
+                   JobLine.technician_id, JobLine.service_code)
+            .where(JobLine.job_id.in_(job_ids), JobLine.deleted_at.is_(None))
+            .order_by(JobLine.created_at, JobLine.id)):
+        lines[ln.job_id].append(HistoryLine(
+            ln.kind, ln.description, ln.quantity, ln.unit_price_cents,
+            line_total_cents(ln.quantity, ln.unit_price_cents), ln.approval, ln.part_status,
+            names.get(ln.technician_id) if ln.technician_id else None, ln.service_code))
+    notes: dict[str, list[HistoryNote]] = defaultdict(list)
+    for n in session.execute(
+            select(Note.job_id, Note.created_at, Note.kind, Note.author_id, Note.body)
+            .where(Note.job_id.in_(job_ids), Note.deleted_at.is_(None))
+            .order_by(Note.created_at, Note.id)):
+        notes[n.job_id].append(HistoryNote(n.created_at, n.kind,
+                                           names.get(n.author_id) if n.author_id else None,
+                                           n.body))
+    history = tuple(
+        HistoryJob(j.id, j.number, j.status, j.created_at, j.closed_at, j.odometer_in,
+                   j.concern, names.get(j.technician_id) if j.technician_id else None,
+                   tuple(lines.get(j.id, ())), tuple(notes.get(j.id, ())))
+        for j in jobs)
+    unit = vehicle.odometer_unit
+    readings = [OdometerReading(j.created_at, j.odometer_in, unit, j.number)
+                for j in reversed(jobs) if j.odometer_in is not None]
+    if vehicle.odometer is not None and (not readings or readings[-1].value != vehicle.odometer):
+        readings.append(OdometerReading(vehicle.updated_at, vehicle.odometer, unit, None))
+    readings.sort(key=lambda r: r.at)
+    return VehicleHistory(
+        vehicle.id, vehicle_label(vehicle.make, vehicle.model, vehicle.year), vehicle.vin,
+        vehicle.plate, customer.name if customer else "", vehicle.odometer, unit, history,
+        tuple(readings))
