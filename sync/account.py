@@ -110,6 +110,7 @@ def login(store: Store, server_url: str, username: str, password: str, *,
     """
     server_url = normalize_server_url(server_url)
     tokens_at = token_store or TokenStore()
+    tokens_at.check()  # no secure store: say so before a session is even opened
     state = store.state()
     api = ApiClient(server_url, client_id=state.client_id, settings=settings, clock=clock,
                     transport=transport)

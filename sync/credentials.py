@@ -81,6 +81,10 @@ class TokenStore:
     def _kr(self) -> KeyringBackend:
         return self._backend if self._backend is not None else secure_backend()
 
+    def check(self) -> None:
+        """Raise ``NoKeyring`` now if tokens could not be kept (before logging in)."""
+        self._kr()
+
     @staticmethod
     def key(server_url: str, username: str) -> str:
         return f"{server_url.rstrip('/')} {username}"

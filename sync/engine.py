@@ -248,9 +248,11 @@ class SyncEngine:
         """When the engine next has something to do on its own (monotonic seconds)."""
         if self._syncer is None or self._blocked is not None:
             return None
-        deadlines = [d for d in (self._debounce.due_at(), self._retry_at) if d is not None]
+        if self._retry_at is not None:
+            return self._retry_at  # nothing goes out before the retry time
+        deadlines = [d for d in (self._debounce.due_at(),) if d is not None]
         if self._push_wanted or self._pull_wanted:
-            deadlines.append(self._retry_at or self.clock.monotonic())
+            deadlines.append(self.clock.monotonic())
         return min(deadlines) if deadlines else None
 
     # --- the engine's thread ----------------------------------------------------------
@@ -376,8 +378,7 @@ class SyncEngine:
         self._listener.start()
 
     def _on_listener_error(self, exc: SyncError) -> None:
-        self._put(_Work("call", fn=lambda: self._fail(exc, push=False, pull=False),
-                        future=Future()))
+        self._put(_Work("call", fn=lambda: self._fail(exc), future=Future()))
 
     def _flush_quietly(self) -> None:
         if self._syncer is None:
@@ -400,25 +401,42 @@ class SyncEngine:
             return
         syncer = self._syncer
         self._set_connection(Connection.SYNCING)
+        failure: SyncError | None = None
+        if push:
+            self._debounce.taken()
+            self._push_wanted = False
+            failure = self._guard(lambda: self._push(syncer))
+            if failure is not None:
+                self._push_wanted = True
+        # Pull even when the push was refused by the server (a bad batch must not keep
+        # other devices' work away); not when the server could not be reached at all.
+        if (self._pull_wanted or pull) and (failure is None or (
+                failure.reached and failure.kind not in (ErrorKind.AUTH, ErrorKind.TOO_OLD))):
+            self._pull_wanted = False
+            pull_failure = self._guard(lambda: self._pull(syncer))
+            if pull_failure is not None:
+                self._pull_wanted = True
+                failure = failure or pull_failure
+        if failure is not None:
+            self._fail(failure)
+        else:
+            self._succeeded()
+
+    def _guard(self, fn: Callable[[], None]) -> SyncError | None:
+        """Run ``fn``; a ``SyncError`` (or a local storage problem) is returned, not raised."""
         try:
-            if push:
-                self._debounce.taken()
-                self._push_wanted = False
-                self._push(syncer)
-            if self._pull_wanted or pull:
-                self._pull_wanted = False
-                changes = syncer.pull_to_head()
-                with self.store.read() as s:
-                    self._cursor = sync_state(s).cursor
-                self._emit_changes(changes)
+            fn()
         except SyncError as exc:
-            self._fail(exc, push=push, pull=True)
-            return
+            return exc
         except StorageError as exc:
-            self._fail(SyncError(ErrorKind.LOCAL, exc.message, retryable=True), push=push,
-                       pull=True)
-            return
-        self._succeeded()
+            return SyncError(ErrorKind.LOCAL, exc.message, retryable=True)
+        return None
+
+    def _pull(self, syncer: Syncer) -> None:
+        changes = syncer.pull_to_head()
+        with self.store.read() as s:
+            self._cursor = sync_state(s).cursor
+        self._emit_changes(changes)
 
     def _push(self, syncer: Syncer) -> None:
         refused = False
@@ -439,12 +457,8 @@ class SyncEngine:
             self._listener.wake()
         self._set_connection(Connection.ONLINE)
 
-    def _fail(self, exc: SyncError, *, push: bool, pull: bool) -> None:
+    def _fail(self, exc: SyncError) -> None:
         self._last_error = exc
-        if push:
-            self._push_wanted = True
-        if pull:
-            self._pull_wanted = True
         if exc.kind in (ErrorKind.AUTH, ErrorKind.TOO_OLD) and not exc.retryable:
             # Nothing to retry until a person acts (log in again, update).
             self._blocked = exc

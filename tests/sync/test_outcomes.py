@@ -1,0 +1,128 @@
+"""Rejected and conflicting mutations: shown to the person, and the row takes the server's
+state; a refused value is never re-imposed by the pending re-apply."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+
+from app.db import Store
+from app.models import Conflict, Customer
+from app.ops import customers, jobs
+from sync.credentials import TokenStore
+from sync.engine import SyncEngine
+from tests.sync.conftest import SERVER
+from tests.sync.fakeserver import FakeServer
+from tests.sync.helpers import edit, job, new_job, outbox, outcomes
+
+Replica = Callable[[str], Store]
+Engine = Callable[..., SyncEngine]
+
+
+def synced(make_engine: Engine, store: Store) -> SyncEngine:
+    engine = make_engine(store)
+    engine.start()
+    engine.advance(1.0)
+    return engine
+
+
+def forbid_concern(m: dict[str, Any]) -> str | None:
+    if m["fields"].get("concern") == "forbidden":
+        return "Only the service adviser may change the concern."
+    return None
+
+
+def test_a_rejected_edit_is_shown_and_the_row_takes_the_servers_state(
+        make_replica: Replica, make_engine: Engine, fake: FakeServer) -> None:
+    store = make_replica("a")
+    job_id, _ = new_job(store)
+    engine = synced(make_engine, store)
+    fake.reject = forbid_concern
+    engine.nudge(edit(store, job_id, concern="forbidden"))
+    engine.nudge(edit(store, job_id, priority=2))  # a later, good edit in the same batch
+    engine.advance(1.0)
+    [outcome] = outcomes(store)
+    assert outcome.status == "rejected"
+    assert outcome.reason == "Only the service adviser may change the concern."
+    assert outcome.fields == {"concern": "forbidden"}
+    assert outcome.entity == "job" and outcome.row_id == job_id
+    row = job(store, job_id)
+    assert row.concern == "brakes squeal"  # the server's value, after the repair pull
+    assert row.priority == 2
+    assert outbox(store) == []  # the settled entry went with the repair
+    assert engine.status.refused == 1
+    assert engine.status.pending == 0
+
+
+def test_a_settled_entry_is_not_reapplied_over_a_pulled_row(make_replica: Replica,
+                                                            fake: FakeServer) -> None:
+    """Between the push answer and the repair, a page with the row must not bring the
+    refused value back."""
+    from sync.http import ApiClient
+    from sync.replica import Page, apply_page
+    from sync.syncer import Syncer
+
+    store = make_replica("a")
+    job_id, _ = new_job(store)
+    api = ApiClient(SERVER, client_id=store.state().client_id, transport=fake.transport(),
+                    tokens=TokenStore().load(SERVER, "clerk"))
+    syncer = Syncer(store, api)
+    syncer.push_all()
+    syncer.pull_to_head()
+    fake.reject = forbid_concern
+    edit(store, job_id, concern="forbidden")
+    syncer.push_all()  # rejected: the entry stays settled, the repair is owed
+    assert [e.id for e in outbox(store)] == [4]
+    assert store.state().acked_mutation_id == 4
+    server_row = {**fake.rows[("job", job_id)], "priority": 1}
+    page = Page.parse({"changes": [{"seq": 99, "entity": "job", "row_id": job_id,
+                                    "op": "upsert", "row": server_row}],
+                       "cursor": 99, "has_more": False, "last_mutation_id": 4,
+                       "reset": False})
+    with store.write_session() as s:
+        apply_page(s, page)
+    assert job(store, job_id).concern == "brakes squeal"
+    api.close()
+
+
+def test_a_conflict_names_both_values_and_the_server_value_wins(
+        make_replica: Replica, make_engine: Engine, fake: FakeServer) -> None:
+    a, b = make_replica("a"), make_replica("b")
+    job_id, changes = new_job(a)
+    ea = synced(make_engine, a)
+    eb = synced(make_engine, b)
+    assert job(b, job_id).status == "queued"
+    # Both move the same queued job; A's move reaches the server first.
+    ea.nudge(a.run(jobs.move_status, job_id, "in_progress"))
+    ea.run_pending()
+    eb.nudge(b.run(jobs.move_status, job_id, "on_hold", hold_reason="parts"))
+    eb.run_pending()
+    eb.advance(0.5)
+    statuses = {o.status for o in outcomes(b)}
+    assert statuses == {"conflict"}
+    row = job(b, job_id)
+    assert row.status == "in_progress" and row.hold_reason is None  # the server's state
+    with b.read() as s:
+        [conflict] = s.scalars(select(Conflict)).all()
+    assert conflict.client_id == b.state().client_id
+    assert (conflict.field, conflict.client_value, conflict.server_value) == \
+        ("status", "on_hold", "in_progress")
+    assert eb.status.open_conflicts == 1
+    assert "1 conflict to resolve" in eb.status.summary()
+    assert outbox(b) == []
+
+
+def test_a_rejected_create_disappears_locally(make_replica: Replica, make_engine: Engine,
+                                             fake: FakeServer) -> None:
+    store = make_replica("a")
+    fake.reject = lambda m: ("Customers cannot be created on this account."
+                             if m["entity"] == "customer" and not m["base"] else None)
+    engine = synced(make_engine, store)
+    created = store.run(customers.create_customer, name="Nobody")
+    engine.nudge(created)
+    engine.advance(1.0)
+    with store.read() as s:
+        assert s.get(Customer, created.result) is None
+    assert [o.status for o in outcomes(store)] == ["rejected"]
