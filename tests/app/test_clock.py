@@ -86,6 +86,15 @@ def test_no_clock_on_a_ready_or_closed_job(store: Store, shop: Shop) -> None:
         store.run(clockops.clock_on, shop.tech_ids[0], job)
 
 
+def test_no_clock_on_a_job_on_hold(store: Store, shop: Shop) -> None:
+    """Moving a job on hold stops its clocks; clocking back on to it must not be possible
+    either, or a job waiting for parts would collect hours."""
+    job = _job(store, shop)
+    store.run(jobs.move_status, job, "on_hold", hold_reason="parts")
+    with pytest.raises(ValidationError, match="on hold"):
+        store.run(clockops.clock_on, shop.tech_ids[0], job)
+
+
 def test_moving_a_job_out_of_work_stops_its_clocks(store: Store, shop: Shop) -> None:
     job = _job(store, shop)
     store.run(jobs.move_status, job, "in_progress")
