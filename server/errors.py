@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -36,10 +37,16 @@ class ApiError(Exception):
         self.extra = extra
 
 
+class _AsciiJSONResponse(JSONResponse):
+    def render(self, content: Any) -> bytes:
+        # ASCII escapes: a detail quoting odd client input can always be encoded.
+        return json.dumps(content, separators=(",", ":")).encode("ascii")
+
+
 def error_response(status: int, error: str, detail: str, *,
                    headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
-    return JSONResponse({"error": error, "detail": detail, **extra}, status_code=status,
-                        headers=headers)
+    return _AsciiJSONResponse({"error": error, "detail": detail, **extra}, status_code=status,
+                              headers=headers)
 
 
 _CODES = {400: "bad_request", 401: "not_authenticated", 403: "forbidden", 404: "not_found",

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from server.models import ENTITIES
 
@@ -16,6 +16,20 @@ assert set(EntityName.__args__) == set(ENTITIES)  # type: ignore[attr-defined]
 MAX_MUTATION_ID = 2**63 - 1
 
 
+def _clean_text(value: str) -> str:
+    """Text the database can store: no NUL characters, no lone surrogates."""
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid Unicode text") from None
+    return value
+
+
+Text = Annotated[str, AfterValidator(_clean_text)]
+
+
 class _Open(BaseModel):
     # Fields added by newer clients are ignored, never an error (the protocol grows by adding).
     model_config = ConfigDict(extra="ignore")
@@ -24,22 +38,22 @@ class _Open(BaseModel):
 # --- auth ------------------------------------------------------------------------------
 
 class LoginRequest(_Open):
-    username: str = Field(min_length=1, max_length=200)
-    password: str = Field(min_length=1, max_length=1024)
-    device_name: str = Field(default="", max_length=200)
+    username: Text = Field(min_length=1, max_length=200)
+    password: Text = Field(min_length=1, max_length=1024)
+    device_name: Text = Field(default="", max_length=200)
 
 
 class RefreshRequest(_Open):
-    refresh_token: str = Field(min_length=1, max_length=200)
+    refresh_token: Text = Field(min_length=1, max_length=200)
 
 
 class LogoutRequest(_Open):
-    refresh_token: str | None = Field(default=None, min_length=1, max_length=200)
+    refresh_token: Text | None = Field(default=None, min_length=1, max_length=200)
 
 
 class PinRequest(_Open):
     technician_id: uuid.UUID
-    pin: str = Field(min_length=1, max_length=32)
+    pin: Text = Field(min_length=1, max_length=32)
 
 
 class UserOut(BaseModel):
@@ -71,7 +85,7 @@ class Mutation(_Open):
                                    description="Only the fields this mutation changes.")
     base: dict[str, Any] = Field(default_factory=dict,
                                  description="What the client believed those fields held.")
-    at: str | None = Field(default=None, max_length=64,
+    at: Text | None = Field(default=None, max_length=64,
                            description="The client's clock; kept for audit only.")
 
 
@@ -124,18 +138,18 @@ Role = Literal["admin", "manager", "clerk", "technician", "kiosk"]
 
 
 class UserCreate(_Open):
-    username: str = Field(min_length=1, max_length=100)
-    password: str = Field(min_length=8, max_length=1024)
+    username: Text = Field(min_length=1, max_length=100)
+    password: Text = Field(min_length=8, max_length=1024)
     role: Role
-    display_name: str | None = Field(default=None, max_length=200)
+    display_name: Text | None = Field(default=None, max_length=200)
     technician_id: uuid.UUID | None = None
     pin: str | None = Field(default=None, pattern=r"^[0-9]{4,8}$")
 
 
 class UserUpdate(_Open):
-    display_name: str | None = Field(default=None, max_length=200)
+    display_name: Text | None = Field(default=None, max_length=200)
     role: Role | None = None
-    password: str | None = Field(default=None, min_length=8, max_length=1024)
+    password: Text | None = Field(default=None, min_length=8, max_length=1024)
     pin: str | None = Field(default=None, pattern=r"^[0-9]{4,8}$")
     active: bool | None = None
 

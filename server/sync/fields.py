@@ -83,13 +83,15 @@ def convert(entity: str, name: str, value: Any) -> Any:
     """The column value of ``value`` for ``entity.name``; ``Rejected`` names the problem."""
     col = _COLUMNS[entity].get(name)
     if col is None:
-        raise Rejected(f"A {entity.replace('_', ' ')} has no field '{name}'.")
+        shown = name.encode("ascii", "backslashreplace").decode()[:64]
+        raise Rejected(f"A {entity.replace('_', ' ')} has no field '{shown}'.")
     try:
         out = col.spec.from_wire(value)
     except ValueError as exc:
         raise Rejected(str(exc)) from None
     if out is None:
         return None
+    _check_text(name, out)
     if col.max_length is not None and isinstance(out, str) and len(out) > col.max_length:
         raise Rejected(f"'{name}' can be at most {col.max_length:,} characters long.")
     if col.int32 and isinstance(out, int) and not INT32[0] <= out <= INT32[1]:
@@ -100,6 +102,24 @@ def convert(entity: str, name: str, value: Any) -> Any:
         raise Rejected(f"'{value}' is not a valid {name.replace('_', ' ')}; choose one of: "
                        f"{shown}.")
     return _special(entity, name, out)
+
+
+def _check_text(name: str, value: Any) -> None:
+    """Strings (also inside JSON values) must be storable: UTF-8 without NUL."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise Rejected(f"'{name}' must not contain NUL characters.")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise Rejected(f"'{name}' is not valid Unicode text.") from None
+    elif isinstance(value, list):
+        for item in value:
+            _check_text(name, item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_text(name, key)
+            _check_text(name, item)
 
 
 def _special(entity: str, name: str, value: Any) -> Any:

@@ -26,7 +26,8 @@ router = APIRouter(prefix="/sync", tags=["sync"], responses=ERROR_RESPONSES)
 
 
 def _json(body: dict[str, Any]) -> Response:
-    return Response(json.dumps(body, separators=(",", ":"), ensure_ascii=False),
+    # ASCII escapes keep any odd character a client sent (quoted back in a reason) safe.
+    return Response(json.dumps(body, separators=(",", ":")),
                     media_type="application/json")
 
 
