@@ -408,10 +408,12 @@ class SyncEngine:
             failure = self._guard(lambda: self._push(syncer))
             if failure is not None:
                 self._push_wanted = True
-        # Pull even when the push was refused by the server (a bad batch must not keep
-        # other devices' work away); not when the server could not be reached at all.
+        # Pull even when the server answered the push with an error (a bad batch must not
+        # keep other devices' work away). Not when no answer came: the push may still be
+        # committing, and a pull meanwhile could report an LMID older than its rows.
         if (self._pull_wanted or pull) and (failure is None or (
-                failure.reached and failure.kind not in (ErrorKind.AUTH, ErrorKind.TOO_OLD))):
+                failure.status is not None
+                and failure.kind not in (ErrorKind.AUTH, ErrorKind.TOO_OLD))):
             self._pull_wanted = False
             pull_failure = self._guard(lambda: self._pull(syncer))
             if pull_failure is not None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import json
 import logging
+import socket
 import ssl
 import threading
 from collections.abc import Callable, Iterator
@@ -299,7 +300,16 @@ class EventStream:
             raise _transport_error(exc) from exc
 
     def close(self) -> None:
+        """End the stream now, even while another thread is blocked reading it."""
         self.closed = True
+        try:
+            # Closing a socket does not wake a thread blocked in recv(); shutting it down does.
+            network = self._source.response.extensions.get("network_stream")
+            sock = network.get_extra_info("socket") if network is not None else None
+            if isinstance(sock, socket.socket):
+                sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass  # already closed
         try:
             self._source.response.close()
         except Exception:  # noqa: BLE001 - closing from another thread may race; it is closed

@@ -16,6 +16,8 @@ from sync.clock import FakeClock
 from sync.credentials import TokenStore
 from sync.engine import SyncEngine
 from sync.settings import SyncSettings
+from tests.live_server import LiveServer, ShopSeed, seed_shop
+from tests.pg import database_fixture
 from tests.sync.fakeserver import FakeServer
 
 SERVER = "https://bayline.test"
@@ -75,3 +77,21 @@ def make_engine(fake: FakeServer, clock: FakeClock) -> Iterator[Callable[..., Sy
     yield make
     for e in engines:
         e.stop()
+
+
+# --- the real server on PostgreSQL --------------------------------------------------------
+
+pg_database = database_fixture("bl_sync", migrate=True)
+
+
+@pytest.fixture(scope="module")
+def live_server(pg_database: str) -> Iterator[LiveServer]:
+    """One ``python -m server serve`` for the module; tests take a fresh shop each."""
+    with LiveServer(pg_database, seed=seed_shop(pg_database, migrate=False),
+                    keepalive=2.0) as srv:
+        yield srv
+
+
+@pytest.fixture
+def shop(live_server: LiveServer, pg_database: str) -> ShopSeed:
+    return seed_shop(pg_database, "Sync Garage", migrate=False)
