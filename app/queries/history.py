@@ -84,7 +84,7 @@ def vehicle_history(session: Session, vehicle_id: str) -> VehicleHistory | None:
     if vehicle is None or vehicle.deleted_at is not None:
         return None
     customer = session.get(Customer, vehicle.customer_id) if vehicle.customer_id else None
-    names = dict(session.execute(select(Technician.id, Technician.name)).tuples().all())
+    names = {tid: name for tid, name in session.execute(select(Technician.id, Technician.name))}
     jobs = session.execute(
         select(Job.id, Job.number, Job.status, Job.created_at, Job.closed_at, Job.odometer_in,
                Job.concern, Job.technician_id)

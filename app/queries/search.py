@@ -61,19 +61,19 @@ def _graded(expr: Any, text: str, exact: int, prefix: int, inside: int | None,
 def search(session: Session, text: str, *, limit: int = 20) -> tuple[SearchHit, ...]:
     """The best ``limit`` customers, vehicles and jobs for ``text``, best first.
 
-    A name is only looked for when the text has a letter, a VIN or job number only when it
-    has a digit, a phone number only when it is made of phone characters with 4+ digits.
+    Text made only of digits and phone punctuation is looked for as a phone number (with 4+
+    digits), never as a name; a VIN or job number only when the text has a digit.
     """
     query = " ".join((text or "").split())
     if not query:
         return ()
-    has_letter = any(ch.isalpha() for ch in query)
     digits = "".join(ch for ch in query if ch.isdigit())
+    phone_like = all(ch.isdigit() or ch in _PHONE_PUNCTUATION for ch in query)
     squeezed = "".join(ch for ch in query.upper() if ch not in " -")
     found: list[SearchHit] = []
-    if has_letter:
+    if not phone_like:
         found += _by_name(session, query.lower(), limit)
-    if len(digits) >= 4 and all(ch.isdigit() or ch in _PHONE_PUNCTUATION for ch in query):
+    if phone_like and len(digits) >= 4:
         found += _by_phone(session, digits, limit)
     if len(squeezed) >= 2:
         found += _by_vehicle(session, "plate", *_graded(_squeezed(Vehicle.plate), squeezed, 990, 850, 550),
