@@ -447,9 +447,10 @@ class _Gen:
         rng = self.rng
         day_open = self.at(day, 7.0)
         dropped_before = rng.random() < 0.06
-        if dropped_before:
+        if dropped_before:  # dropped off the working day before: read the odometer then
             prev = day - timedelta(days=1 if day.weekday() else 3)
             created = self.at(prev, rng.uniform(14, 17))
+            odo = car.odometer(prev)
         else:
             created = max(day_open, start - timedelta(minutes=rng.uniform(10, 150)))
             created = min(created, start - timedelta(minutes=3))
@@ -552,7 +553,9 @@ class _Gen:
         created = min(self.now - timedelta(minutes=20),
                       self.at(day - timedelta(days=age_days), rng.uniform(7.2, 11)))
         car = self.pick_car(day)
-        services, declined, odo = self.visit(car, day)
+        # the odometer as read at check-in, so readings rise in the order jobs were written
+        checked_in = created.replace(tzinfo=UTC).astimezone(self.tz).date()
+        services, declined, odo = self.visit(car, checked_in)
         hold = None
         if state == "on_hold":
             hold = rng.choices(("parts", "approval", "sublet", "other"), (5, 3, 1, 1))[0]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -27,6 +29,25 @@ class Clock:
     def advance(self, **delta: float) -> datetime:
         self.now += timedelta(**delta)
         return self.now
+
+
+@pytest.fixture(scope="session")
+def _template_replica(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty replica already migrated to head, made once per session."""
+    path = tmp_path_factory.mktemp("template") / "replica.sqlite"
+    Store(path).close()  # closing the last connection folds the WAL into the file
+    return path
+
+
+@pytest.fixture
+def store(tmp_path: Path, _template_replica: Path) -> Iterator[Store]:
+    """A fresh local replica: a copy of the migrated template, much faster than migrating
+    each time (the migrations themselves are tested in test_migrations.py)."""
+    path = tmp_path / "replica.sqlite"
+    shutil.copyfile(_template_replica, path)
+    s = Store(path)
+    yield s
+    s.close()
 
 
 @pytest.fixture
