@@ -55,6 +55,10 @@ class Settings:
     #: A refresh token used again within this many seconds of its rotation is a retry
     #: (a lost response), not a theft: it gets a new pair instead of ending the session.
     refresh_reuse_grace: int = 60
+    #: Seconds a checked access token is trusted without asking the database again; a
+    #: session revoked through another process stops working within this time.
+    auth_cache_seconds: float = field(
+        default_factory=lambda: _env_float("BAYLINE_AUTH_CACHE_SECONDS", 5.0))
     keepalive_seconds: float = field(
         default_factory=lambda: _env_float("BAYLINE_SSE_KEEPALIVE", 15.0))
     login_window_seconds: int = field(

@@ -28,7 +28,8 @@ class AppContext:
     hub: Hub
 
 
-def get_ctx(request: Request) -> AppContext:
+# Dependencies without I/O are ``async``: a plain ``def`` would cost a threadpool hop each.
+async def get_ctx(request: Request) -> AppContext:
     ctx: AppContext = request.app.state.ctx
     return ctx
 
@@ -49,7 +50,7 @@ def get_principal(ctx: CtxDep, credentials: BearerDep) -> Principal:
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
-def client_address(request: Request) -> str:
+async def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
@@ -64,7 +65,7 @@ def check_schema_version(version: int | None) -> None:
                        min=MIN_SCHEMA_VERSION)
 
 
-def sync_headers(
+async def sync_headers(
     x_client_id: Annotated[uuid.UUID | None, Header(
         description="The local replica's id (made at first start, kept with it).")] = None,
     x_schema_version: Annotated[int | None, Header(

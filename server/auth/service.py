@@ -3,6 +3,8 @@ access token back into a ``Principal`` on every request."""
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -34,11 +36,39 @@ class AuthService:
         self.db = db
         self.settings = settings
         self._secret = secret
+        # token -> (principal, valid until): spares a query per request. Revocations made
+        # through this process drop entries at once; other processes see them within
+        # ``auth_cache_seconds``.
+        self._cache: dict[str, tuple[Principal, float]] = {}
+        self._cache_lock = threading.Lock()
 
     # --- per request --------------------------------------------------------------------
     def authenticate(self, token: str) -> Principal:
         """The principal of a valid, unrevoked access token of an active user; else 401."""
         claims = decode_access_token(self._secret, token)
+        now = time.monotonic()
+        with self._cache_lock:
+            hit = self._cache.get(token)
+        if hit is not None and hit[1] > now:
+            return hit[0]
+        principal = self._load_principal(claims)
+        ttl = self.settings.auth_cache_seconds
+        if ttl > 0:
+            with self._cache_lock:
+                if len(self._cache) > 10_000:
+                    self._cache = {k: v for k, v in self._cache.items() if v[1] > now}
+                    if len(self._cache) > 10_000:
+                        self._cache.clear()
+                self._cache[token] = (principal, now + ttl)
+        return principal
+
+    def forget(self, *, session_id: str | None = None, user_id: str | None = None) -> None:
+        """Drop cached principals of a revoked session or user."""
+        with self._cache_lock:
+            self._cache = {k: v for k, v in self._cache.items()
+                           if v[0].session_id != session_id and v[0].user_id != user_id}
+
+    def _load_principal(self, claims: dict[str, Any]) -> Principal:
         with self.db.read() as session:
             row = session.execute(
                 select(User, AuthSession.revoked_at, AuthSession.kiosk_user_id)
@@ -125,6 +155,7 @@ class AuthService:
                 # Used twice, long apart: it may be stolen. End the whole session (committed
                 # before the 401 below).
                 auth.revoked_at = now
+                self.forget(session_id=auth.id)
             else:
                 # A second use within the grace time is a retry after a lost response.
                 stored.used_at = stored.used_at or now
@@ -147,11 +178,13 @@ class AuthService:
                             .where(AuthSession.id == session_id,
                                    AuthSession.revoked_at.is_(None))
                             .values(revoked_at=now))
+        self.forget(session_id=session_id)
 
     def revoke_user_sessions(self, session: Session, user_id: str) -> None:
         session.execute(update(AuthSession)
                         .where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
                         .values(revoked_at=utcnow()))
+        self.forget(user_id=user_id)
 
     # --- helpers ------------------------------------------------------------------------
     def _open_session(self, session: Session, user: User, device_name: str,

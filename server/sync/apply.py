@@ -25,7 +25,7 @@ from app.timeutil import to_rfc3339
 from server.auth.roles import TECHNICIAN, Principal
 from server.models import ENTITIES, Appointment, Bay, Conflict, ServerBase, Technician
 from server.sync import permissions as perm
-from server.sync.changes import ShopLock
+from server.sync.changes import ShopLock, lock_shop
 from server.sync.fields import (
     REFERENCES,
     Rejected,
@@ -92,24 +92,45 @@ class Batch:
 
     # --- rows ---------------------------------------------------------------------------
     def preload(self, mutations: Iterable[MutationIn]) -> None:
-        """Load every row the batch names with one query per entity."""
-        wanted: dict[str, set[str]] = defaultdict(set)
+        """Load every row the batch names, one query per entity. Rows the batch changes are
+        locked (``FOR UPDATE``), entity by entity in name order and by id, so two batches
+        never wait for each other in a circle; rows it only refers to are just read."""
+        changed: dict[str, set[str]] = defaultdict(set)
+        named: dict[str, set[str]] = defaultdict(set)
         for m in mutations:
-            wanted[m.entity].add(m.row_id)
+            changed[m.entity].add(m.row_id)
             for name, value in m.fields.items():
                 target = REFERENCES.get(name)
                 if target and isinstance(value, str) and len(value) == 36:
-                    wanted[target].add(value.lower())
-        for entity, ids in wanted.items():
-            ids -= {i for (e, i) in self.cache if e == entity}
-            model: Any = ENTITIES[entity]
-            id_list = sorted(ids)
-            for start in range(0, len(id_list), 1000):
-                chunk = id_list[start:start + 1000]
-                for row in self.session.scalars(select(model).where(model.id.in_(chunk))):
-                    self.cache[(entity, row.id)] = row
-                for row_id in chunk:
-                    self.cache.setdefault((entity, row_id), None)
+                    named[target].add(value.lower())
+        for entity in sorted(changed):
+            self._load(entity, changed[entity], lock=True)
+        for entity in sorted(named):
+            self._load(entity, named[entity], lock=False)
+
+    def _load(self, entity: str, ids: set[str], *, lock: bool) -> None:
+        model: Any = ENTITIES[entity]
+        id_list = sorted(i for i in ids if (entity, i) not in self.cache)
+        for start in range(0, len(id_list), 1000):
+            chunk = id_list[start:start + 1000]
+            query = select(model).where(model.id.in_(chunk))
+            if lock:
+                query = query.order_by(model.id).with_for_update()
+            for row in self.session.scalars(query):
+                self.cache[(entity, row.id)] = row
+            for row_id in chunk:
+                self.cache.setdefault((entity, row_id), None)
+
+    def need_shop(self) -> ShopLock:
+        """Lock the shop row now (job numbers, double booking need a steady shop). Every
+        row this batch changes is locked already, so locks are always taken rows first,
+        shop second."""
+        if not self.lock.locked:
+            locked = lock_shop(self.session, self.principal.shop_id)
+            if locked is None:
+                raise Rejected("Your shop no longer exists.")
+            self.lock = locked
+        return self.lock
 
     def row(self, entity: str, row_id: str) -> Any:
         key = (entity, row_id)
@@ -184,7 +205,7 @@ class Batch:
         full.update(values)
         if m.entity == "job":
             # The client's provisional number ("P-ABCD-3") gives way to the shop's next one.
-            full["number"] = str(self.lock.next_job_number)
+            full["number"] = str(self.need_shop().next_job_number)
             plan.job_numbers = 1
         missing = [f for f in required(m.entity) if full.get(f) is None]
         if missing:
@@ -340,6 +361,7 @@ class Batch:
             raise Rejected("An appointment must end after it starts.")
         if v.get("status") in INACTIVE_APPOINTMENT_STATUSES:
             return
+        self.need_shop()  # no other booking can slip in between this check and the commit
         found = find_clash(self.session, Appointment, shop_id=self.principal.shop_id,
                            starts_at=starts, ends_at=ends, technician_id=v.get("technician_id"),
                            bay_id=v.get("bay_id"), exclude_id=exclude_id)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, any_, bindparam, select
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Session
 
 from app.entities import COMMON_FIELDS, WIRE
 from app.timeutil import to_rfc3339
@@ -20,6 +22,31 @@ _ROW_FIELDS: dict[str, list[tuple[str, bool]]] = {
     + [(name, spec.kind == "time") for name, spec in WIRE[entity].fields.items()]
     for entity in ENTITIES
 }
+
+
+def _load(session: Session, principal: Principal, entity: str,
+          ids: list[str]) -> dict[tuple[str, str], dict[str, Any]]:
+    """The rows ``ids`` of ``entity`` as JSON dicts of the fields the principal may read."""
+    table: Any = ENTITIES[entity].__table__
+    hidden = perm.hidden_fields(principal, entity)
+    fields = [(n, t) for n, t in _ROW_FIELDS[entity] if n not in hidden]
+    columns = (table.c.id, *(table.c[n] for n, _ in fields))
+    if session.get_bind().dialect.name == "postgresql":
+        # One array parameter: no IN list of thousands of placeholders to build.
+        chunks = [table.c.id == any_(bindparam("ids", ids, type_=ARRAY(String)))]
+    else:
+        chunks = [table.c.id.in_(ids[i:i + 500]) for i in range(0, len(ids), 500)]
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    names = ("id", *(n for n, _ in fields))
+    times = [i for i, (_, t) in enumerate(fields, start=1) if t]
+    for condition in chunks:
+        query = select(*columns).where(condition, table.c.shop_id == principal.shop_id)
+        for r in session.execute(query):
+            values = list(r)
+            for i in times:
+                values[i] = to_rfc3339(values[i])
+            out[(entity, values[0])] = dict(zip(names, values, strict=True))
+    return out
 
 
 def pull(db: Database, principal: Principal, client_id: str | None, cursor: int,
@@ -50,18 +77,7 @@ def pull(db: Database, principal: Principal, client_id: str | None, cursor: int,
                 wanted[e.entity].append(e.row_id)
         rows: dict[tuple[str, str], dict[str, Any]] = {}
         for entity, ids in wanted.items():
-            table: Any = ENTITIES[entity].__table__
-            hidden = perm.hidden_fields(principal, entity)
-            fields = [(n, t) for n, t in _ROW_FIELDS[entity] if n not in hidden]
-            for start in range(0, len(ids), 1000):
-                chunk = ids[start:start + 1000]
-                for r in session.execute(select(table).where(table.c.id.in_(chunk))):
-                    m = r._mapping
-                    row = {"id": m["id"]}
-                    for name, is_time in fields:
-                        value = m[name]
-                        row[name] = to_rfc3339(value) if is_time else value
-                    rows[(entity, row["id"])] = row
+            rows.update(_load(session, principal, entity, ids))
     changes: list[dict[str, Any]] = []
     for e in entries:
         if e.deleted:

@@ -30,38 +30,45 @@ def purge_tombstones(db: Database, *, days: int = TOMBSTONE_DAYS,
     total = 0
     for shop_id in shop_ids:
         with db.write() as session:
-            lock = lock_shop(session, shop_id)
-            if lock is None:
-                continue
             tombstones = session.execute(
                 select(RowIndex.entity, RowIndex.row_id, RowIndex.seq)
                 .where(RowIndex.shop_id == shop_id, RowIndex.deleted.is_(True))).all()
             by_entity: dict[str, list[str]] = defaultdict(list)
             for t in tombstones:
                 by_entity[t.entity].append(t.row_id)
-            purged_seq = lock.purged_seq
-            for entity, ids in by_entity.items():
-                model = ENTITIES[entity]
-                table: Any = model.__table__
+            # Rows first, shop second: the order every writer takes its locks in.
+            old: dict[str, list[str]] = {}
+            for entity in sorted(by_entity):
+                table: Any = ENTITIES[entity].__table__
+                ids = sorted(by_entity[entity])
                 for start in range(0, len(ids), 1000):
                     chunk = ids[start:start + 1000]
-                    old = list(session.scalars(select(table.c.id).where(
-                        table.c.id.in_(chunk), table.c.deleted_at < cutoff)))
-                    if not old:
-                        continue
+                    old.setdefault(entity, []).extend(session.scalars(
+                        select(table.c.id).where(table.c.id.in_(chunk),
+                                                 table.c.deleted_at < cutoff)
+                        .order_by(table.c.id).with_for_update()))
+            if not any(old.values()):
+                continue
+            lock = lock_shop(session, shop_id)
+            if lock is None:
+                continue
+            purged_seq = lock.purged_seq
+            for entity, ids in old.items():
+                table = ENTITIES[entity].__table__
+                for start in range(0, len(ids), 1000):
+                    chunk = ids[start:start + 1000]
                     seq = session.scalar(select(func.max(RowIndex.seq)).where(
                         RowIndex.shop_id == shop_id, RowIndex.entity == entity,
-                        RowIndex.row_id.in_(old)))
+                        RowIndex.row_id.in_(chunk)))
                     purged_seq = max(purged_seq, int(seq or 0))
-                    session.execute(delete(table).where(table.c.id.in_(old)))
+                    session.execute(delete(table).where(table.c.id.in_(chunk)))
                     session.execute(delete(RowIndex).where(
                         RowIndex.shop_id == shop_id, RowIndex.entity == entity,
-                        RowIndex.row_id.in_(old)))
-                    total += len(old)
-            if purged_seq != lock.purged_seq:
-                session.execute(update(Shop).where(Shop.id == shop_id)
-                                .values(purged_seq=purged_seq)
-                                .execution_options(synchronize_session=False))
+                        RowIndex.row_id.in_(chunk)))
+                    total += len(chunk)
+            session.execute(update(Shop).where(Shop.id == shop_id)
+                            .values(purged_seq=purged_seq)
+                            .execution_options(synchronize_session=False))
     with db.write() as session:
         session.execute(delete(MutationOutcome).where(MutationOutcome.created_at < cutoff))
     if total:

@@ -1,9 +1,10 @@
 """Push: apply a client's batch of mutations in one transaction, in order.
 
-One transaction per request: the shop row is locked first (serialising the shop's writers,
-so seqs follow commit order and guarded checks and job numbers see a stable shop), then the
-client's row; the mutations' effects, their outcomes, the client's new LMID and the new
-seqs all commit together. A lost response is harmless: the client sends the batch again,
+One transaction per request: the client's row is locked first (one batch of a client at a
+time), then the rows the batch changes; the shop row is locked last, by taking the seqs
+(or earlier, when a job number or a double-booking check needs a steady shop), so seqs
+follow commit order. The mutations' effects, their outcomes, the client's new LMID and
+the new seqs all commit together. A lost response is harmless: the client sends the batch again,
 the ids it already has are skipped and reported with their stored outcome.
 
 Each mutation is planned before it touches anything, so a refused one leaves nothing
@@ -27,7 +28,7 @@ from server.db import Database
 from server.errors import ApiError
 from server.models import Client, MutationOutcome
 from server.sync.apply import Batch, MutationIn, Outcome
-from server.sync.changes import lock_shop, record_changes
+from server.sync.changes import record_changes, unlocked_shop
 
 log = logging.getLogger(__name__)
 
@@ -53,9 +54,6 @@ def push(db: Database, principal: Principal, client_id: str,
 def _push(session: Session, principal: Principal, client_id: str,
           mutations: Sequence[MutationIn], *, careful: bool) -> dict[str, Any]:
     now = utcnow()
-    lock = lock_shop(session, principal.shop_id)
-    if lock is None:
-        raise ApiError(403, "forbidden", "Your shop no longer exists.")
     client = session.scalars(select(Client).where(Client.id == client_id)
                              .with_for_update()).first()
     if client is None:
@@ -83,7 +81,7 @@ def _push(session: Session, principal: Principal, client_id: str,
             o = stored.get(m.id)
             results.append({"id": m.id, "status": "applied"} if o is None else
                            {"id": m.id, "status": o.status, "reason": o.reason})
-    batch = Batch(session, principal, lock, client_id, now)
+    batch = Batch(session, principal, unlocked_shop(principal.shop_id), client_id, now)
     batch.preload(new)
     for m in new:
         outcome = _apply_carefully(session, batch, m) if careful else batch.apply(m)
@@ -99,12 +97,13 @@ def _push(session: Session, principal: Principal, client_id: str,
     client.seen_at = now
     client.user_id = principal.user_id
     session.flush()
-    head = record_changes(session, lock, batch.changes)
+    head = record_changes(session, batch.lock, batch.changes)
     return {"last_mutation_id": int(client.last_mutation_id), "results": results, "head": head}
 
 
 def _apply_carefully(session: Session, batch: Batch, m: MutationIn) -> Outcome:
-    changes_before, number_before = len(batch.changes), batch.lock.next_job_number
+    changes_before, lock_before = len(batch.changes), batch.lock
+    number_before = lock_before.next_job_number
     savepoint = session.begin_nested()
     try:
         outcome = batch.apply(m)
@@ -113,6 +112,8 @@ def _apply_carefully(session: Session, batch: Batch, m: MutationIn) -> Outcome:
         savepoint.rollback()
         batch.cache.clear()
         del batch.changes[changes_before:]
+        # A lock taken inside the rolled-back savepoint is gone with it: take it again later.
+        batch.lock = lock_before
         batch.lock.next_job_number = number_before
         log.warning("mutation %s of client %s refused by the database (%s)", m.id,
                     batch.client_id, type(exc.orig).__name__)
