@@ -66,6 +66,11 @@ class Job(Base, SyncedColumns, JobFields):
 
 class JobLine(Base, SyncedColumns, JobLineFields):
     __tablename__ = "job_line"
+    # Replica-only (migration 0003): covers the queue board's count of parts not yet in.
+    __table_args__ = (
+        Index("ix_job_line_waiting_parts", "part_status", "kind", "approval", "deleted_at",
+              "job_id"),
+    )
 
 
 class Appointment(Base, SyncedColumns, AppointmentFields):

@@ -6,13 +6,18 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import String, and_, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.selectable import ScalarSelect
 
 from app import rules
 from app.models import Customer, Job, JobLine, Technician, TimeEntry, Vehicle
-from app.queries.common import clipped_seconds, day_bounds, local_day, vehicle_label
+from app.queries.common import (
+    clipped_seconds,
+    day_bounds,
+    local_day,
+    stored_time,
+    vehicle_label,
+)
 from app.timeclock import is_effective
 
 #: Part lines in these states have not reached the shop yet.
@@ -64,12 +69,15 @@ class QueueBoard:
         return next(c for c in self.columns if c.status == status)
 
 
-def _parts_waiting() -> ScalarSelect[int]:
-    return (select(func.count(JobLine.id))
-            .where(JobLine.job_id == Job.id, JobLine.kind == "part",
-                   JobLine.part_status.in_(WAITING_PART_STATUSES),
-                   JobLine.approval != "declined", JobLine.deleted_at.is_(None))
-            .correlate(Job).scalar_subquery())
+def _parts_waiting(session: Session) -> dict[str, int]:
+    """job id → part lines (not declined) still needed or ordered. One grouped read of the
+    covering index ``ix_job_line_waiting_parts``: cheaper than a count per open job."""
+    rows = session.execute(
+        select(JobLine.job_id, func.count())
+        .where(JobLine.part_status.in_(WAITING_PART_STATUSES), JobLine.kind == "part",
+               JobLine.approval != "declined", JobLine.deleted_at.is_(None))
+        .group_by(JobLine.job_id))
+    return {job_id: n for job_id, n in rows}
 
 
 def _queue_order(card: QueueCard) -> tuple[int, int, int, float, str]:
@@ -79,27 +87,38 @@ def _queue_order(card: QueueCard) -> tuple[int, int, int, float, str]:
 
 def queue_board(session: Session, now: datetime) -> QueueBoard:
     """Open jobs (estimate to ready) in one column per status, most pressing first:
-    priority, then customers waiting on site, then overdue, then the earliest promise."""
+    priority, then customers waiting on site, then overdue, then the earliest promise.
+
+    Written for a board of thousands of jobs repainted on every poke (target 20 ms for
+    2,000 open among 50,000 closed): technician names come from one small read instead of
+    a join, times are read as text and parsed once, labels are made once per model.
+    """
+    technicians = {tid: name for tid, name in session.execute(
+        select(Technician.id, Technician.name))}
+    parts_waiting = _parts_waiting(session)
     stmt = (
         select(Job.id, Job.number, Job.status, Job.hold_reason, Job.priority,
-               Job.customer_waiting, Job.promised_at, Vehicle.make, Vehicle.model,
-               Vehicle.year, Vehicle.plate, Customer.name, Technician.name,
-               _parts_waiting())
+               Job.customer_waiting, type_coerce(Job.promised_at, String), Job.technician_id,
+               Vehicle.make, Vehicle.model, Vehicle.year, Vehicle.plate, Customer.name)
         .outerjoin(Vehicle, Vehicle.id == Job.vehicle_id)
         .outerjoin(Customer, Customer.id == Job.customer_id)
-        .outerjoin(Technician, Technician.id == Job.technician_id)
         .where(Job.status.in_(rules.OPEN_STATUSES), Job.deleted_at.is_(None))
     )
+    labels: dict[tuple[str | None, str | None, int | None], str] = {}
     by_status: dict[str, list[QueueCard]] = defaultdict(list)
-    for (job_id, number, status, hold, priority, waiting, promised, make, model, year, plate,
-         customer, technician, parts) in session.execute(stmt):
+    # Core execution: no ORM machinery per row
+    for (job_id, number, status, hold, priority, waiting, promised_text, tech_id, make, model,
+         year, plate, customer) in session.connection().execute(stmt):
+        key = (make, model, year)
+        label = labels.get(key)
+        if label is None:
+            label = labels[key] = vehicle_label(make, model, year)
+        promised = stored_time(promised_text)
         by_status[status].append(QueueCard(
-            job_id=job_id, number=number, status=status,
-            vehicle=vehicle_label(make, model, year), plate=plate or "",
-            customer=customer or "", technician=technician, promised_at=promised,
-            overdue=promised is not None and promised < now and status != "ready",
-            hold_reason=hold, customer_waiting=bool(waiting), priority=priority or 0,
-            parts_waiting=parts or 0))
+            job_id, number, status, label, plate or "", customer or "",
+            technicians.get(tech_id) if tech_id else None, promised,
+            promised is not None and promised < now and status != "ready",
+            hold, bool(waiting), priority or 0, parts_waiting.get(job_id, 0)))
     columns = tuple(
         QueueColumn(status, rules.STATUS_LABELS[status],
                     tuple(sorted(by_status.get(status, ()), key=_queue_order)))

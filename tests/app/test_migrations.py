@@ -49,7 +49,7 @@ def test_a_0001_replica_is_upgraded_in_place_with_its_data(tmp_path: Path) -> No
     try:
         with store.engine.connect() as conn:
             version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-            assert version == "0002"
+            assert version == "0003"
             indexes = {ix["name"] for ix in inspect(conn).get_indexes("time_entry")}
             assert {"ix_time_entry_corrects_id", "ix_time_entry_ended_at",
                     "ix_time_entry_open"} <= indexes

@@ -58,6 +58,7 @@ def test_queue_board(store: Store, shop: Shop, clock: Clock) -> None:
     late = board.column("queued").cards[1]
     assert late.overdue and late.customer_waiting
     assert not board.column("queued").cards[2].overdue
+    assert board.column("queued").cards[2].promised_at == T0 + timedelta(hours=2)
     (work,) = board.column("in_progress").cards
     assert work.job_id == in_work and work.technician == "Grace Hopper"
     assert work.parts_waiting == 2  # needed + ordered; not received, installed, declined
@@ -319,6 +320,14 @@ def test_maintenance_in_miles(store: Store, shop: Shop, clock: Clock) -> None:
     assert oil.unit == "mi"
     assert oil.next_due_odometer == 41_000 + 9_321  # 15,000 km in miles
     assert oil.status == "ok"
+
+
+def test_times_read_as_text_equal_the_column_type() -> None:
+    from app.queries.common import stored_time
+
+    assert stored_time("2026-11-23 16:00:00.000250") == datetime(2026, 11, 23, 16, 0, 0, 250,
+                                                                 tzinfo=UTC)
+    assert stored_time(None) is None
 
 
 def test_add_months_keeps_the_end_of_the_month() -> None:
