@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+
+os.environ.setdefault("BAYLINE_ARGON2_PROFILE", "fast")  # cheap hashes; before server loads
+
 import random
 from collections.abc import Callable, Iterator
 from pathlib import Path
