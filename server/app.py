@@ -120,7 +120,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     for router in (health_router, auth_router, sync_router, users_router):
         app.include_router(router, prefix=API_PREFIX)
-    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)
+    # Level 1: most of the size win for JSON at a fraction of the CPU of the default 9.
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=1)
     app.add_middleware(RequestBodyMiddleware, max_bytes=MAX_BODY_BYTES)
     return app
 

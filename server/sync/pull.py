@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, any_, bindparam, select
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.entities import COMMON_FIELDS, WIRE
@@ -32,19 +32,43 @@ def _load(session: Session, principal: Principal, entity: str,
     fields = [(n, t) for n, t in _ROW_FIELDS[entity] if n not in hidden]
     columns = (table.c.id, *(table.c[n] for n, _ in fields))
     if session.get_bind().dialect.name == "postgresql":
-        # One array parameter: no IN list of thousands of placeholders to build.
-        chunks = [table.c.id == any_(bindparam("ids", ids, type_=ARRAY(String)))]
-    else:
-        chunks = [table.c.id.in_(ids[i:i + 500]) for i in range(0, len(ids), 500)]
+        return _load_pg(session, principal, entity, table, fields, ids)
     out: dict[tuple[str, str], dict[str, Any]] = {}
     names = ("id", *(n for n, _ in fields))
     times = [i for i, (_, t) in enumerate(fields, start=1) if t]
-    for condition in chunks:
-        query = select(*columns).where(condition, table.c.shop_id == principal.shop_id)
+    for start in range(0, len(ids), 500):
+        query = select(*columns).where(table.c.id.in_(ids[start:start + 500]),
+                                       table.c.shop_id == principal.shop_id)
         for r in session.execute(query):
             values = list(r)
             for i in times:
                 values[i] = to_rfc3339(values[i])
+            out[(entity, values[0])] = dict(zip(names, values, strict=True))
+    return out
+
+
+def _utc_text(value: datetime | None) -> str | None:
+    # Stored as naive UTC: the same text ``to_rfc3339`` makes, without the conversions.
+    return None if value is None else value.isoformat() + "Z"
+
+
+def _load_pg(session: Session, principal: Principal, entity: str, table: Any,
+             fields: list[tuple[str, bool]], ids: list[str]) -> dict[tuple[str, str], Any]:
+    """PostgreSQL: one query with the ids as an array parameter, on the driver's cursor
+    (pulls move many rows; SQLAlchemy's per-value result processing is skipped)."""
+    names = ("id", *(n for n, _ in fields))
+    times = [i for i, (_, t) in enumerate(fields, start=1) if t]
+    sql = (f"SELECT {', '.join(names)} FROM {table.name} "  # noqa: S608 - names are ours
+           "WHERE id = ANY(%s) AND shop_id = %s")
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    raw = session.connection().connection.driver_connection
+    assert raw is not None
+    with raw.cursor() as cur:
+        cur.execute(sql, (ids, principal.shop_id))
+        for r in cur:
+            values = list(r)
+            for i in times:
+                values[i] = _utc_text(values[i])
             out[(entity, values[0])] = dict(zip(names, values, strict=True))
     return out
 
