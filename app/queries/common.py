@@ -49,4 +49,4 @@ def stored_time(text: str | None) -> datetime | None:
     UTC time: what the column type returns, for a tenth of the cost on large reads."""
     if text is None:
         return None
-    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+    return datetime.fromisoformat(text + "+00:00")  # stored naive UTC; one C call
