@@ -432,6 +432,8 @@ class _Gen:
             running = until is not None and end > until
             left_open.extend(self.past_job(tech, car, day, services, declined, odo, start,
                                            None if running else end, until))
+            if not running:  # the last job may run late: the shift ends after it
+                shift_end = max(shift_end, end + timedelta(minutes=rng.uniform(3, 10)))
             cursor = end + timedelta(minutes=rng.uniform(5, 25))
             if running:
                 break
