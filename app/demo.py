@@ -755,8 +755,13 @@ def open_demo(path: Path | str, *, seed: int = DEFAULT_SEED, now: datetime | Non
         store = Store(partial)
         try:
             generate(store, seed=seed, now=now, tz=tz)
+            with store.engine.connect() as conn:  # everything into the main file
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             store.close()
+        if Path(f"{partial}-wal").exists():  # not folded in (another reader?): keep it along
+            os.replace(f"{partial}-wal", f"{target}-wal")
+        Path(f"{partial}-shm").unlink(missing_ok=True)
         os.replace(partial, target)
     return Store(target)
 
