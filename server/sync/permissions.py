@@ -77,12 +77,5 @@ def hidden_fields(principal: Principal, entity: str) -> frozenset[str]:
     return HIDDEN_FIELDS.get(principal.role, {}).get(entity, frozenset())
 
 
-def reads_row(principal: Principal, entity: str, row: dict[str, object]) -> bool:
-    """Row-level read rule: a technician sees only their own time entries."""
-    if principal.role == TECHNICIAN and entity == "time_entry":
-        return row.get("technician_id") == principal.technician_id
-    return True
-
-
 def refused(principal: Principal, what: str) -> str:
     return f"{ROLE_NAMES.get(principal.role, 'This account')} cannot {what}."

@@ -20,6 +20,7 @@ from server.models import Shop
 from server.schemas import PullResponse, PushRequest, PushResponse
 from server.sync.apply import MutationIn
 from server.sync.pull import pull as pull_page
+from server.sync.pull import render
 from server.sync.push import push as push_batch
 
 router = APIRouter(prefix="/sync", tags=["sync"], responses=ERROR_RESPONSES)
@@ -58,7 +59,8 @@ def pull(principal: PrincipalDep, ctx: CtxDep, client_id: ClientIdDep,
          cursor: Annotated[int, Query(ge=0, le=2**63 - 1,
                                       description="The last seq the client has (0: all).")] = 0,
          limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = DEFAULT_PULL_LIMIT) -> Response:
-    return _json(pull_page(ctx.db, principal, client_id, cursor, limit))
+    page = pull_page(ctx.db, principal, client_id, cursor, limit)
+    return Response(render(page), media_type="application/json")
 
 
 def _head(ctx: Any, shop_id: str) -> int:

@@ -3,6 +3,7 @@ misses a change, because no change with a lower seq can commit after a higher on
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 import time
@@ -114,7 +115,8 @@ def test_concurrent_pushes_of_one_client_apply_each_mutation_once(
         t.join()
     page = pull(db, principal, client_id, 0, 1000)
     db.dispose()
-    numbers = sorted(int(ch["row"]["number"]) for ch in page["changes"] if ch["entity"] == "job")
+    numbers = sorted(int(json.loads(ch["row"])["number"]) for ch in page["changes"]
+                     if ch["entity"] == "job")
     assert numbers == list(range(1, 21))
     assert page["last_mutation_id"] == 20
     assert all(r["last_mutation_id"] == 20 for r in results)

@@ -114,3 +114,34 @@ def test_empty_push_and_pull_on_an_empty_shop(api: Api) -> None:
     page = api.pull(0, role="clerk")
     assert page["has_more"] is False
     assert statuses(r) == []
+
+
+def test_rows_are_sent_exactly_as_the_wire_specs_write_them(api: Api) -> None:
+    """PostgreSQL builds the row JSON itself; it must match ``FieldSpec.to_wire``."""
+    m = api.client("manager")
+    job, line, tech, entry = new_id(), new_id(), new_id(), new_id()
+    r = m.push(
+        m.m("technician", tech, {"name": "Zoë «Ω»", "skills": ["brakes", "a/c"],
+                                 "active": False}),
+        m.m("job", job, {"number": "P", "promised_at": "2026-11-27T08:15:00.250000Z",
+                         "customer_waiting": True, "priority": 2}),
+        m.m("job_line", line, {"job_id": job, "quantity": 2, "unit_price_cents": -150,
+                               "kind": "fee"}),
+        m.m("time_entry", entry, {"technician_id": tech, "started_at": "2026-11-27T08:15:00Z",
+                                  "ended_at": "2026-11-27T09:00:00.000001+00:00"}))
+    assert statuses(r) == ["applied"] * 4
+    rows, _ = api.pull_all("manager")
+    t = rows[("technician", tech)]
+    assert t["name"] == "Zoë «Ω»" and t["skills"] == ["brakes", "a/c"] and t["active"] is False
+    j = rows[("job", job)]
+    assert j["promised_at"] == "2026-11-27T08:15:00.250000Z"
+    assert j["customer_waiting"] is True and j["priority"] == 2 and j["closed_at"] is None
+    assert j["created_at"].endswith("Z") and j["deleted_at"] is None
+    ln = rows[("job_line", line)]
+    assert ln["quantity"] == 2.0 and isinstance(ln["quantity"], float)
+    assert ln["unit_price_cents"] == -150 and ln["done"] is False
+    e = rows[("time_entry", entry)]
+    assert e["started_at"] == "2026-11-27T08:15:00Z"
+    assert e["ended_at"] == "2026-11-27T09:00:00.000001Z"
+    page = api.http.get("/api/v1/sync/pull", headers=api.headers("manager"))
+    assert page.headers["content-type"] == "application/json"
