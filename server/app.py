@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import threading
 from collections.abc import AsyncIterator
@@ -96,6 +97,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         purger = _Purger(db, settings) if settings.purge_interval > 0 else None
         if purger:
             purger.start()
+        # Everything loaded so far (modules, mappers, the schema) lives as long as the
+        # process: keep it out of the cycle collector, whose full passes would otherwise
+        # walk it and stall every request now and then.
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:
