@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import queue
 import random
 import threading
@@ -61,6 +62,9 @@ from sync.timers import ManualTimers, SchedulerTimers, Timers
 
 log = logging.getLogger(__name__)
 
+#: While only edits arrive, the status ("12 changes waiting") goes out at most this often.
+STATUS_INTERVAL = 0.1
+
 StatusListener = Callable[[SyncStatus], None]
 ChangesListener = Callable[[Changes], None]
 
@@ -92,6 +96,11 @@ class SyncEngine:
         self._live_enabled = live
         self._rng = rng or random.Random()
         self._queue: queue.Queue[_Work] = queue.Queue()
+        self._nudge_lock = threading.Lock()
+        self._edits_first: float | None = None
+        self._edits_last: float | None = None
+        self._edits_urgent = False
+        self._nudge_queued = False
         self._debounce = Debouncer(self.settings.quiet_window, self.settings.max_wait)
         self._backoff = Backoff(self.settings.backoff_base, self.settings.backoff_cap,
                                 self.settings.backoff_jitter, self._rng)
@@ -132,10 +141,24 @@ class SyncEngine:
         return self._api
 
     def nudge(self, changes: Changes | None = None) -> None:
-        """A local operation committed: its outbox entries want pushing (thread-safe)."""
+        """A local operation committed: its outbox entries want pushing (thread-safe).
+
+        Cheap on purpose: a burst of edits records its times here and wakes the engine
+        once, not once per edit.
+        """
         if changes is not None and (changes.source != "local" or changes.empty):
             return
-        self._put(_Work("nudge", changes=changes))
+        urgent = changes.urgent if changes is not None else False
+        now = self.clock.monotonic()
+        with self._nudge_lock:
+            if self._edits_first is None:
+                self._edits_first = now
+            self._edits_last = now
+            self._edits_urgent |= urgent
+            wake = urgent or not self._nudge_queued
+            self._nudge_queued = True
+        if wake:
+            self._put(_Work("nudge"))
 
     def sync_now(self) -> None:
         """Push everything now and pull to head, forgetting any backoff."""
@@ -275,8 +298,12 @@ class SyncEngine:
                 return items
 
     def _loop(self) -> None:
+        last_publish = 0.0
+        dirty = False
         while not self._stopping.is_set():
             deadline = self.next_deadline()
+            if dirty:
+                deadline = min(deadline or math.inf, last_publish + STATUS_INTERVAL)
             timeout = (self.settings.pull_interval if deadline is None
                        else max(0.0, deadline - self.clock.monotonic()))
             items = self._drain(timeout)
@@ -285,17 +312,31 @@ class SyncEngine:
                     return
                 self._handle(item)
             try:
-                self._run_due()
-                self._publish()
+                before = self._status.connection
+                worked = self._run_due()
+                now = self.clock.monotonic()
+                # A burst of edits must not cost four queries per edit: while only nudges
+                # come, the status goes out at most every STATUS_INTERVAL.
+                others = any(i.kind != "nudge" for i in items)
+                if (worked or others or self._status.connection is not before
+                        or now - last_publish >= STATUS_INTERVAL):
+                    self._publish()
+                    last_publish, dirty = now, False
+                elif items:
+                    dirty = True
             except Exception:  # noqa: BLE001 - the engine thread must not die
                 log.exception("the sync engine hit an unexpected error")
 
     def _handle(self, item: _Work) -> None:
-        now = self.clock.monotonic()
         kind = item.kind
         if kind == "nudge":
-            urgent = item.changes.urgent if item.changes is not None else False
-            self._debounce.edit(now, urgent=urgent)
+            with self._nudge_lock:
+                first, last, urgent = self._edits_first, self._edits_last, self._edits_urgent
+                self._edits_first = self._edits_last = None
+                self._edits_urgent = self._nudge_queued = False
+            if first is not None and last is not None:
+                self._debounce.edit(first)
+                self._debounce.edit(last, urgent=urgent)
         elif kind == "poke":
             if item.head is None or item.head > self._cursor:
                 self._pull_wanted = True
@@ -389,16 +430,17 @@ class SyncEngine:
             log.info("could not push before switching sessions: %s", exc.message)
 
     # --- doing the work ---------------------------------------------------------------
-    def _run_due(self) -> None:
+    def _run_due(self) -> bool:
+        """Push and pull if it is time; True when something was tried."""
         if self._syncer is None or self._blocked is not None:
-            return
+            return False
         now = self.clock.monotonic()
         if self._retry_at is not None and now < self._retry_at:
-            return
+            return False
         push = self._push_wanted or self._debounce.is_due(now)
         pull = self._pull_wanted
         if not push and not pull:
-            return
+            return False
         syncer = self._syncer
         self._set_connection(Connection.SYNCING)
         failure: SyncError | None = None
@@ -423,6 +465,7 @@ class SyncEngine:
             self._fail(failure)
         else:
             self._succeeded()
+        return True
 
     def _guard(self, fn: Callable[[], None]) -> SyncError | None:
         """Run ``fn``; a ``SyncError`` (or a local storage problem) is returned, not raised."""

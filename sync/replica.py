@@ -12,17 +12,19 @@ must not build 100,000 ORM objects.
 from __future__ import annotations
 
 import logging
+import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, func, select, update
+from sqlalchemy import Table, bindparam, delete, func, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
-from app.entities import COMMON_FIELDS, WIRE, FieldSpec
+from app.entities import WIRE, FieldSpec
 from app.models import MODELS, Conflict, Outbox
 from app.timeutil import parse_rfc3339
 from sync.errors import ErrorKind, SyncError
@@ -70,32 +72,138 @@ class Applied:
 
 
 class _EntityCodec:
-    """Wire row → column values for one entity, with the converters looked up once."""
+    """Wire row → SQLite parameters for one entity, with every converter looked up once.
+
+    Rows are written through the DB-API connection of the session's transaction with one
+    ``INSERT ... ON CONFLICT DO UPDATE`` per page and entity: SQLAlchemy's per-row
+    parameter machinery was most of the time of a first sync.
+    """
 
     def __init__(self, entity: str) -> None:
         self.entity = entity
         self.table: Table = MODELS[entity].__table__  # type: ignore[assignment]
         self.fields: dict[str, FieldSpec] = dict(WIRE[entity].fields)
-        self.columns = set(COMMON_FIELDS) | set(self.fields)
+        #: wire value → Python value, per column
+        self.readers: dict[str, Callable[[Any], Any]] = {"shop_id": str}
+        for name in ("created_at", "updated_at", "deleted_at"):
+            self.readers[name] = _time
+        for name, spec in self.fields.items():
+            self.readers[name] = spec.from_wire
         # Values for columns a role may not read, used only when the row is new here.
-        self.fill: dict[str, Any] = {}
+        self.fill: dict[str, Any] = {"shop_id": "", "created_at": _EPOCH,
+                                     "updated_at": _EPOCH}
         for name, spec in self.fields.items():
             col = self.table.c[name]
             if not col.nullable and col.default is None:
                 self.fill[name] = _ZERO[spec.kind]
+            elif col.default is not None and getattr(col.default, "is_scalar", False):
+                self.fill[name] = col.default.arg  # type: ignore[attr-defined]
+        self._encoders: dict[str, Callable[[Any], Any]] | None = None
+        self._fill_db: dict[str, Any] = {}
+        self._statements: dict[tuple[tuple[str, ...], tuple[str, ...]],
+                               tuple[str, list[int] | None]] = {}
+
+    def encoders(self, dialect: Dialect) -> dict[str, Callable[[Any], Any]]:
+        """Wire value → SQLite value, per column: ``from_wire`` (which validates) and then
+        SQLAlchemy's own bind processor, with fast paths for the commonest shapes."""
+        if self._encoders is None:
+            enc: dict[str, Callable[[Any], Any]] = {}
+            for name, read in self.readers.items():
+                column = self.table.c[name]
+                write = column.type.dialect_impl(dialect).bind_processor(dialect)
+                kind = self.fields[name].kind if name in self.fields else (
+                    "time" if name.endswith("_at") else "str")
+                enc[name] = _encoder(read, write, kind)
+                value = self.fill.get(name)
+                if name in self.fill:
+                    self._fill_db[name] = write(value) if write is not None else value
+            self._encoders = enc
+        return self._encoders
 
     def convert(self, row: dict[str, Any]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
+        """Wire row → Python values (unknown keys, a newer server's fields, are dropped)."""
+        return {k: self.readers[k](v) for k, v in row.items() if k in self.readers}
+
+    def encode(self, row: dict[str, Any], row_id: str, enc: dict[str, Callable[[Any], Any]],
+               deleted_at: Any) -> tuple[tuple[tuple[str, ...], tuple[str, ...]],
+                                         tuple[Any, ...]]:
+        """``(keys, filled), values`` of one row for the upsert; ``deleted_at`` (already in
+        SQLite form) tombstones it when the row does not say when it was deleted."""
+        keys: list[str] = ["id"]
+        values: list[Any] = [row_id]
         for key, value in row.items():
-            spec = self.fields.get(key)
-            if spec is not None:
-                out[key] = spec.from_wire(value)
-            elif key in ("created_at", "updated_at", "deleted_at"):
-                out[key] = parse_rfc3339(value) if value is not None else None
-            elif key in ("id", "shop_id"):
-                out[key] = str(value)
-            # unknown keys: a newer server's fields this version does not know
-        return out
+            f = enc.get(key)
+            if f is None:
+                continue  # "id", or a field this version does not know
+            keys.append(key)
+            values.append(deleted_at if (value is None and key == "deleted_at"
+                                         and deleted_at is not None) else f(value))
+        if deleted_at is not None and "deleted_at" not in row:
+            keys.append("deleted_at")
+            values.append(deleted_at)
+        filled: list[str] = []
+        if len(keys) <= len(self.readers):  # some columns missing: a role may not read them
+            for key, value in self._fill_db.items():
+                if key not in row:
+                    filled.append(key)
+                    values.append(value)
+        return (tuple(keys), tuple(filled)), tuple(values)
+
+    def statement(self, keys: tuple[str, ...], filled: tuple[str, ...],
+                  dialect: Dialect) -> tuple[str, list[int] | None]:
+        """The upsert for rows with ``keys`` (``filled`` columns are set only on insert),
+        compiled once: its SQL and, if its placeholders are not in our order, the order."""
+        found = self._statements.get((keys, filled))
+        if found is None:
+            names = (*keys, *filled)
+            stmt = sqlite_insert(self.table).values({k: bindparam(k) for k in names})
+            sets = {k: stmt.excluded[k] for k in keys if k != "id"}
+            stmt = (stmt.on_conflict_do_update(index_elements=[self.table.c.id], set_=sets)
+                    if sets else stmt.on_conflict_do_nothing(index_elements=[self.table.c.id]))
+            compiled = stmt.compile(dialect=dialect)
+            order = list(compiled.positiontup or ())
+            perm = None if order == list(names) else [names.index(n) for n in order]
+            found = self._statements[(keys, filled)] = (str(compiled), perm)
+        return found
+
+
+def _time(value: Any) -> datetime | None:
+    return parse_rfc3339(value) if value is not None else None
+
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def _encoder(read: Callable[[Any], Any], write: Callable[[Any], Any] | None,
+             kind: str) -> Callable[[Any], Any]:
+    """``write(read(value))``, short-cut for the shapes the server always sends."""
+    def slow(value: Any) -> Any:
+        v = read(value)
+        return write(v) if write is not None and v is not None else v
+
+    if kind == "time":
+        def time_(value: Any) -> Any:
+            # "2026-11-27T08:15:00.123456Z" → SQLAlchemy's SQLite form
+            # "2026-11-27 08:15:00.123456"; validated by fromisoformat (C, cheap).
+            if type(value) is str and value[-1:] == "Z" and value[10:11] == "T":
+                n = len(value)
+                if n == 27 and value[19] == ".":
+                    datetime.fromisoformat(value[:-1])
+                    return f"{value[:10]} {value[11:26]}"
+                if n == 20:
+                    datetime.fromisoformat(value[:-1])
+                    return f"{value[:10]} {value[11:19]}.000000"
+            return slow(value)
+        return time_
+    if kind == "id":
+        def id_(value: Any) -> Any:
+            if type(value) is str and _UUID.fullmatch(value):
+                return value
+            return slow(value)
+        return id_
+    if write is None:
+        return read
+    return slow
 
 
 _CODECS: dict[str, _EntityCodec] = {}
@@ -121,9 +229,15 @@ def apply_page(session: Session, page: Page, *, store_cursor: bool = True,
     reconcile_lmid(session, page.last_mutation_id)
     floor = max(sync_state(session).acked_mutation_id, page.last_mutation_id)
     applied = Applied()
-    upserts: dict[tuple[str, frozenset[str]], list[dict[str, Any]]] = defaultdict(list)
+    connection = session.connection()
+    dialect = connection.dialect
+    upserts: dict[tuple[str, tuple[tuple[str, ...], tuple[str, ...]]],
+                  list[tuple[Any, ...]]] = defaultdict(list)
     tombstones: dict[str, list[str]] = defaultdict(list)
     now = datetime.now(UTC)
+    deleted_type = MODELS["job"].__table__.c.deleted_at.type.dialect_impl(dialect)
+    now_db = _encoder(_time, deleted_type.bind_processor(dialect),
+                      "time")(now.isoformat().replace("+00:00", "Z"))
     for change in page.changes:
         try:
             entity = change["entity"]
@@ -142,20 +256,24 @@ def apply_page(session: Session, page: Page, *, store_cursor: bool = True,
         applied.rows[entity].add(row_id)
         if isinstance(row, dict):
             try:
-                values = c.convert(row)
-            except ValueError as exc:
+                key, values = c.encode(row, row_id, c.encoders(dialect),
+                                       now_db if op == "delete" else None)
+            except (ValueError, TypeError) as exc:
                 raise SyncError(ErrorKind.SERVER, f"The server sent a {entity} this version "
                                                   f"cannot read: {exc}") from exc
-            values["id"] = row_id
-            if op == "delete" and values.get("deleted_at") is None:
-                values["deleted_at"] = now
-            upserts[(entity, frozenset(values))].append(values)
+            upserts[(entity, key)].append(values)
         elif op == "delete":
             tombstones[entity].append(row_id)
         else:
             raise SyncError(ErrorKind.SERVER, f"The server sent a {entity} without its row.")
-    for (entity, keys), rows in upserts.items():
-        _upsert(session, codec(entity), keys, rows)  # type: ignore[arg-type]
+    if upserts:
+        raw = connection.connection.driver_connection  # the same transaction, no overhead
+        assert raw is not None
+        for (entity, (keys, filled)), rows in upserts.items():
+            sql, perm = codec(entity).statement(keys, filled, dialect)  # type: ignore[union-attr]
+            if perm is not None:
+                rows = [tuple(r[i] for i in perm) for r in rows]
+            raw.executemany(sql, rows)
     for entity, ids in tombstones.items():
         table: Table = MODELS[entity].__table__  # type: ignore[assignment]
         for chunk in _chunks(ids, 500):
@@ -165,20 +283,6 @@ def apply_page(session: Session, page: Page, *, store_cursor: bool = True,
     if store_cursor and page.cursor > state.cursor:
         state.cursor = page.cursor
     return applied
-
-
-def _upsert(session: Session, c: _EntityCodec, keys: frozenset[str],
-            rows: list[dict[str, Any]]) -> None:
-    fill = {k: v for k, v in c.fill.items() if k not in keys}
-    if fill:
-        rows = [{**fill, **r} for r in rows]
-    if "shop_id" not in keys or "created_at" not in keys or "updated_at" not in keys:
-        rows = [{"shop_id": "", "created_at": _EPOCH, "updated_at": _EPOCH, **r} for r in rows]
-    stmt = sqlite_insert(c.table)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[c.table.c.id],
-        set_={k: stmt.excluded[k] for k in keys if k != "id"})
-    session.execute(stmt, rows)
 
 
 def reapply_pending(session: Session, touched: dict[str, set[str]], floor: int) -> int:

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 from app.changes import Changes
 from app.db import Store
@@ -136,8 +139,7 @@ class Syncer:
             return self.resync(reset=False)
         rows: dict[str, set[str]] = defaultdict(set)
         cursor = self.store.state().cursor
-        while True:
-            page = Page.parse(self.api.pull(cursor, self.settings.pull_limit))
+        for page in self._pages(cursor):
             if page.reset:
                 log.info("the server asked for a reset (cursor %d is too old)", cursor)
                 self.push_all()
@@ -159,6 +161,30 @@ class Syncer:
                                                   "sends nothing new.", retryable=True)
         return Changes({k: frozenset(v) for k, v in rows.items()}, source="sync")
 
+    def _pages(self, cursor: int) -> Iterator[Page]:
+        """Pages from ``cursor`` on. While one page is applied the next is already being
+        fetched (one request ahead), so a first sync costs about the larger of the server's
+        time and ours instead of their sum."""
+        page = Page.parse(self.api.pull(cursor, self.settings.pull_limit))
+        if not page.has_more or page.reset:
+            yield page
+            return
+        with ThreadPoolExecutor(1, thread_name_prefix="bayline-pull") as ahead:
+            while True:
+                following: Future[dict[str, Any]] | None = None
+                if page.has_more and not page.reset:
+                    following = ahead.submit(self.api.pull, page.cursor,
+                                             self.settings.pull_limit)
+                try:
+                    yield page
+                except GeneratorExit:
+                    if following is not None:
+                        following.cancel()
+                    raise
+                if following is None:
+                    return
+                page = Page.parse(following.result())
+
     def resync(self, *, reset: bool) -> Changes:
         """Pull the whole snapshot from 0 over the replica, then delete what the server no
         longer has (except rows still pending here).
@@ -171,8 +197,7 @@ class Syncer:
         seen: dict[str, set[str]] = {}
         rows: dict[str, set[str]] = defaultdict(set)
         cursor = 0
-        while True:
-            page = Page.parse(self.api.pull(cursor, self.settings.pull_limit))
+        for page in self._pages(0):
             if page.reset:
                 raise SyncError(ErrorKind.SERVER, "The server asked for a reset of a full "
                                                   "snapshot.", retryable=True)

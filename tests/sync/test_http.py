@@ -155,7 +155,7 @@ def test_retry_after_is_honoured_by_the_engine(make_replica: Replica, make_engin
     while outbox(store):
         engine.advance(0.1)
         assert clock.monotonic() - failed_at < 8
-    assert clock.monotonic() - failed_at >= 7.0
+    assert clock.monotonic() - failed_at >= 6.9  # the failure came during the last step
     assert fake.count("/sync/push") == 2
 
 
