@@ -484,15 +484,16 @@ class SyncEngine:
         self._emit_changes(changes)
 
     def _push(self, syncer: Syncer) -> None:
-        refused = False
+        refused: set[str] = set()
         for result in syncer.push_all():
             if result.settled is not None:
-                refused |= result.settled.refused > 0
+                refused |= {str(i) for i in result.settled.rejected + result.settled.conflicts}
                 if result.head is not None and result.head > self._cursor:
                     self._pull_wanted = True
         if refused:
             self._pull_wanted = True  # the repair pull takes the server's state
-            self._emit_changes(Changes({"mutation_outcome": frozenset({"*"})}, source="sync"))
+            # Views of refused changes (sync.outcomes) refresh on this.
+            self._emit_changes(Changes({"mutation_outcome": frozenset(refused)}, source="sync"))
 
     def _succeeded(self) -> None:
         self._backoff.reset()

@@ -126,3 +126,40 @@ def test_a_rejected_create_disappears_locally(make_replica: Replica, make_engine
     with store.read() as s:
         assert s.get(Customer, created.result) is None
     assert [o.status for o in outcomes(store)] == ["rejected"]
+
+
+def test_refused_changes_show_both_values_and_resolve_with_one_click(
+        make_replica: Replica, make_engine: Engine, fake: FakeServer) -> None:
+    from sync.outcomes import dismiss, refused_changes, resolve_conflict
+
+    a, b = make_replica("a"), make_replica("b")
+    job_id, _ = new_job(a)
+    ea, eb = synced(make_engine, a), synced(make_engine, b)
+    seen: list[object] = []
+    eb.add_changes_listener(seen.append)
+    ea.nudge(a.run(jobs.move_status, job_id, "in_progress"))
+    ea.run_pending()
+    eb.nudge(b.run(jobs.move_status, job_id, "on_hold", hold_reason="parts"))
+    eb.advance(0.5)
+    assert any(getattr(c, "touches", lambda _: False)("mutation_outcome") for c in seen)
+    refused = refused_changes(b)
+    conflict = next(r for r in refused if r.status == "conflict")
+    assert conflict.mine == {"status": "on_hold", "hold_reason": "parts"}
+    assert conflict.theirs == {"status": "in_progress", "hold_reason": None}
+    assert "someone else" in conflict.reason and len(conflict.conflict_ids) == 1
+    # The person keeps their value: an ordinary move from the server's state.
+    eb.nudge(b.run(resolve_conflict, conflict.conflict_ids[0], keep="mine",
+                         by_id="6a1f0b52-3c7e-4d7e-9a55-0d0d4b8f2e11"))
+    eb.advance(1.0)
+    assert fake.live("job")[job_id]["status"] == "on_hold"
+    assert job(a, job_id).status == "in_progress"  # A has not pulled yet
+    ea.pull_now()
+    ea.run_pending()
+    assert job(a, job_id).status == "on_hold"
+    assert eb.status.open_conflicts == 0
+    for r in refused:
+        dismiss(b, r.mutation_id)
+    assert refused_changes(b) == []
+    assert len(refused_changes(b, include_dismissed=True)) == len(refused)
+    eb.run_pending()
+    assert eb.status.refused == 0

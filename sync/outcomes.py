@@ -1,0 +1,97 @@
+"""What became of this replica's refused changes, for the person who made them.
+
+A ``rejected`` or ``conflict`` push result becomes a ``MutationOutcome`` row; a conflict
+also syncs a ``conflict`` row from the server naming this replica. ``refused_changes``
+puts the two together with both values: what this computer wanted and what the server
+kept (which the replica shows after its repair pull). ``resolve_conflict`` is the
+one-click choice: a domain operation like those of ``app.ops`` (run it with
+``store.run``), so choosing "mine" is an ordinary edit that syncs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from app.db import Store, Writer
+from app.entities import WIRE
+from app.errors import ValidationError
+from app.models import MODELS, Conflict, MutationOutcome
+from app.ops import jobs
+from app.timeutil import utcnow
+from sync.outbox import sync_state
+
+
+@dataclass(frozen=True)
+class RefusedChange:
+    mutation_id: int
+    status: str  # "rejected" | "conflict"
+    entity: str
+    row_id: str
+    #: Why, in words the server chose for a person.
+    reason: str
+    #: Field → the value this computer sent.
+    mine: dict[str, Any]
+    #: Field → the value the shop has now (the server's, as this replica holds it).
+    theirs: dict[str, Any]
+    at: datetime
+    #: Open ``conflict`` rows of this change (one per guarded field), for the choice.
+    conflict_ids: tuple[str, ...] = ()
+
+
+def refused_changes(store: Store, *, include_dismissed: bool = False) -> list[RefusedChange]:
+    """This replica's refused changes, newest first."""
+    out: list[RefusedChange] = []
+    with store.read() as s:
+        client_id = sync_state(s).client_id
+        query = select(MutationOutcome).order_by(MutationOutcome.at.desc(),
+                                                 MutationOutcome.mutation_id.desc())
+        if not include_dismissed:
+            query = query.where(MutationOutcome.dismissed_at.is_(None))
+        for o in s.scalars(query):
+            model = MODELS.get(o.entity)
+            row = s.get(model, o.row_id) if model is not None else None
+            spec = WIRE[o.entity].fields if o.entity in WIRE else {}
+            theirs = {name: (spec[name].to_wire(getattr(row, name)) if row is not None
+                             and name in spec else None) for name in (o.fields or {})}
+            conflicts = tuple(s.scalars(select(Conflict.id).where(
+                Conflict.client_id == client_id, Conflict.mutation_id == o.mutation_id,
+                Conflict.resolved_at.is_(None), Conflict.deleted_at.is_(None))))
+            out.append(RefusedChange(o.mutation_id, o.status, o.entity, o.row_id, o.reason,
+                                     dict(o.fields or {}), theirs, o.at, conflicts))
+    return out
+
+
+def dismiss(store: Store, mutation_id: int) -> None:
+    """The person has seen it: it leaves the list (kept 30 days for support)."""
+    with store.write_session() as s:
+        outcome = s.get(MutationOutcome, mutation_id)
+        if outcome is not None and outcome.dismissed_at is None:
+            outcome.dismissed_at = utcnow()
+
+
+def resolve_conflict(w: Writer, conflict_id: str, *, keep: str,
+                     by_id: str | None = None) -> str:
+    """Close a conflict: ``keep="theirs"`` accepts the server's value; ``keep="mine"``
+    makes this computer's value an ordinary new edit (a status goes through the table of
+    moves, so it may be refused with the moves that are possible)."""
+    if keep not in ("mine", "theirs"):
+        raise ValidationError("Choose to keep your value or theirs.")
+    conflict = w.get(Conflict, conflict_id, what="conflict")
+    if conflict.resolved_at is not None:
+        return conflict.id
+    if keep == "mine":
+        model = MODELS[conflict.entity]
+        row = w.get(model, conflict.row_id)
+        spec = WIRE[conflict.entity].fields[conflict.field]
+        value = spec.from_wire(conflict.client_value)
+        if conflict.entity == "job" and conflict.field == "status":
+            if getattr(row, "status") != value:  # noqa: B009 - any entity's row
+                jobs.move_status(w, conflict.row_id, value, by_id=by_id)
+        else:
+            w.update(row, urgent=True, **{conflict.field: value})
+    w.update(conflict, resolved_at=w.now, resolved_by=by_id)
+    return conflict.id
