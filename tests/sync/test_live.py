@@ -236,3 +236,38 @@ def test_cli_refuses_to_merge_a_demo_replica(tmp_path: Path, live_server: LiveSe
     r = run_cli(data, cli_env, "sync", "--json")
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["pushed"] == 0  # nothing of the demo went to the server
+
+
+def test_kiosk_pin_session_moves_the_technicians_job(tmp_path: Path, live_server: LiveServer,
+                                                     shop: ShopSeed, pg_database: str) -> None:
+    from app.ops import clock
+    from sync.errors import ErrorKind, SyncError
+
+    desk = Device(tmp_path / "desk", live_server, shop, role="manager")
+    kiosk = Device(tmp_path / "kiosk", live_server, shop, role="kiosk")
+    try:
+        tech = shop.technician_id
+        job_id, changes = new_job(desk.store)
+        desk.engine.nudge(changes)
+        desk.engine.nudge(desk.store.run(jobs.assign, job_id, technician_id=tech))
+        wait_until(lambda: _has_job(kiosk.store, job_id)
+                   and job(kiosk.store, job_id).technician_id == tech, timeout=15,
+                   what="the assigned job on the kiosk")
+        wrong = kiosk.engine.pin_login(tech, "0000")
+        try:
+            wrong.result(timeout=10)
+            raise AssertionError("a wrong PIN opened a session")
+        except SyncError as exc:
+            assert exc.kind is ErrorKind.AUTH and "PIN" in exc.message
+        user = kiosk.engine.pin_login(tech, shop.users["technician"].pin or "").result(10)
+        assert user["role"] == "technician" and user["technician_id"] == tech
+        kiosk.engine.nudge(kiosk.store.run(clock.clock_on, tech, job_id))
+        kiosk.engine.nudge(kiosk.store.run(jobs.move_status, job_id, "in_progress"))
+        wait_until(lambda: job(desk.store, job_id).status == "in_progress", timeout=15,
+                   what="the move on the desk")
+        kiosk.engine.end_pin_session().result(10)
+        assert outcomes(kiosk.store) == []  # everything was allowed to the technician
+        assert_converged([desk, kiosk], pg_database, shop.shop_id)
+    finally:
+        desk.close()
+        kiosk.close()
