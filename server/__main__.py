@@ -84,7 +84,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     url = _url(args)
     logging.basicConfig(level=args.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if args.migrate:
+    if args.migrate or url.startswith("sqlite"):
+        # The embedded SQLite default sets itself up; PostgreSQL is migrated on purpose.
         from server.db import migrate
 
         migrate(url)
@@ -145,7 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8765)
     p.add_argument("--workers", type=int, default=1,
                    help="worker processes (pokes reach all of them on PostgreSQL)")
-    p.add_argument("--migrate", action="store_true", help="migrate the database first")
+    p.add_argument("--migrate", action="store_true",
+                   help="migrate the database first (always done for SQLite)")
     p.add_argument("--log-level", default=os.environ.get("BAYLINE_LOG_LEVEL", "info"),
                    choices=["critical", "error", "warning", "info", "debug"])
     p.add_argument("--no-access-log", dest="access_log", action="store_false")

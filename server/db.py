@@ -46,6 +46,8 @@ def _sqlite_on_begin(conn: Any) -> None:
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for ``url``; SQLite files get WAL, a busy timeout and IMMEDIATE writers."""
     parsed = make_url(url)
+    # Never put statement parameters (password hashes, token hashes) in errors or logs.
+    kwargs.setdefault("hide_parameters", True)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)

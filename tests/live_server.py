@@ -36,6 +36,10 @@ from typing import Any
 
 import httpx
 
+# Cheap password hashes for the users seeded here (a hash keeps its own parameters, so
+# the server verifies them either way); set before any server module is imported.
+os.environ.setdefault("BAYLINE_ARGON2_PROFILE", "fast")
+
 REPO = Path(__file__).resolve().parents[1]
 ROLES = ("admin", "manager", "clerk", "technician", "kiosk")
 

@@ -80,8 +80,8 @@ async def events(request: Request, principal: PrincipalDep, ctx: CtxDep,
     head = await run_in_threadpool(_head, ctx, principal.shop_id)
     sub = ctx.hub.subscribe(principal.shop_id, head)
     keepalive = ctx.settings.keepalive_seconds
-    # The stream ends when the access token would have expired: the client reconnects with
-    # a fresh one, so a revoked session stops hearing pokes within the token's lifetime.
+    # The stream ends one token lifetime after it began: the client reconnects with a fresh
+    # token, so a revoked session stops hearing pokes within about that time.
     ends_at = time.monotonic() + ctx.settings.access_token_ttl
 
     async def stream() -> AsyncIterator[str]:

@@ -122,3 +122,26 @@ def test_sqlite_pokes_in_process(tmp_path: Path) -> None:
             reader.wait_for(lambda line: (_heads(line) or 0) >= head, timeout=5)
         finally:
             reader.close()
+
+
+def test_no_secret_reaches_the_log(two_servers: tuple[LiveServer, LiveServer],
+                                   pg_url: str) -> None:
+    from server.db import Database, stored_secret
+
+    a, _ = two_servers
+    cred = a.users["clerk"]
+    session = a.login("clerk")
+    httpx.post(f"{a.api_url}/auth/login", json={"username": cred.username,
+                                                "password": "wrong-password-123"}, timeout=10)
+    httpx.post(f"{a.api_url}/auth/refresh", json={"refresh_token": session["refresh_token"]},
+               timeout=10)
+    httpx.get(f"{a.api_url}/sync/pull", timeout=10,
+              headers={"Authorization": f"Bearer {session['access_token']}"})
+    db = Database.from_url(pg_url)
+    secret = stored_secret(db)
+    db.dispose()
+    log = a.log_path.read_text(errors="replace")
+    assert "POST /api/v1/auth/login" in log  # the access log is on, and it is this log
+    for value in (cred.password, "wrong-password-123", session["access_token"],
+                  session["refresh_token"], secret):
+        assert value and value not in log
