@@ -80,7 +80,7 @@ def _demo_and_moves(folder: Path, quick: bool) -> list[Result]:
                               percentile(latencies, 50), "ms", 5.0, "lower"))
         results.append(Result("status move + outbox, file replica, synchronous=FULL p99",
                               percentile(latencies, 99), "ms", 5.0, "lower"))
-        results.append(Result("  reference: this disk's fsync of 4 KiB p99",
+        results.append(Result("disk fsync of 4 KiB p99 (the floor of any durable commit)",
                               _fsync_p99(folder, 100 if quick else 500), "ms", 5.0, "lower"))
         return results
     finally:
