@@ -97,7 +97,7 @@ def wait_for(condition: Any, timeout: float, what: str) -> None:
 # --- 1. a burst of edits ---------------------------------------------------------------
 
 def bench_burst(server_url: str, creds: dict[str, str], folder: Path, edits: int,
-                tokens: Any) -> list[Result]:
+                tokens: Any, settings: Any = None) -> list[Result]:
     from app.ops import customers, jobs
     from sync.account import client_for
     from sync.engine import SyncEngine
@@ -107,7 +107,7 @@ def bench_burst(server_url: str, creds: dict[str, str], folder: Path, edits: int
     store = replica(folder, "burst", server_url, creds, tokens)
     cust = store.run(customers.create_customer, name="Burst Customer").result
     job_id = store.run(jobs.create_job, customer_id=cust, vehicle_id=None, concern="").result
-    engine = SyncEngine(store, token_store=tokens)
+    engine = SyncEngine(store, token_store=tokens, settings=settings)
     engine.start()
     try:
         wait_for(lambda: engine.status.pending == 0 and engine.status.last_sync_at is not None,
@@ -303,7 +303,7 @@ def bench_first_sync(server_url: str, url: str, creds: dict[str, str], folder: P
 # --- 4. edit on A to applied on B ------------------------------------------------------
 
 def bench_latency(server_url: str, creds: dict[str, str], folder: Path, edits: int,
-                  tokens: Any) -> list[Result]:
+                  tokens: Any, settings: Any = None) -> list[Result]:
     import random
 
     from app.models import Job
@@ -314,7 +314,8 @@ def bench_latency(server_url: str, creds: dict[str, str], folder: Path, edits: i
     b = replica(folder, "lat-b", server_url, creds, tokens)
     cust = a.run(customers.create_customer, name="Latency Customer").result
     job_id = a.run(jobs.create_job, customer_id=cust, vehicle_id=None, concern="").result
-    ea, eb = SyncEngine(a, token_store=tokens), SyncEngine(b, token_store=tokens)
+    ea = SyncEngine(a, token_store=tokens, settings=settings)
+    eb = SyncEngine(b, token_store=tokens, settings=settings)
     arrived: dict[str, float] = {}
     lock = threading.Lock()
 

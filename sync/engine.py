@@ -111,6 +111,7 @@ class SyncEngine:
         self._status = SyncStatus()
         self._push_wanted = False
         self._pull_wanted = False
+        self._pull_since = 0.0
         self._retry_at: float | None = None
         self._blocked: SyncError | None = None
         self._last_error: SyncError | None = None
@@ -216,7 +217,7 @@ class SyncEngine:
             self._cursor = sync_state(s).cursor
             if pending_count(s):
                 self._push_wanted = True  # offline edits from before the restart
-        self._pull_wanted = True
+        self._want_pull()
         self.timers.every("pull", self.settings.pull_interval,
                           lambda: self._put(_Work("timer_pull")))
         self.timers.every("housekeeping", self.settings.housekeeping_interval,
@@ -273,9 +274,13 @@ class SyncEngine:
             return None
         if self._retry_at is not None:
             return self._retry_at  # nothing goes out before the retry time
+        now = self.clock.monotonic()
         deadlines = [d for d in (self._debounce.due_at(),) if d is not None]
-        if self._push_wanted or self._pull_wanted:
-            deadlines.append(self.clock.monotonic())
+        if self._push_wanted:
+            deadlines.append(now)
+        if self._pull_wanted:
+            deadlines.append(self._pull_since + self.settings.max_wait
+                             if self._pull_deferred(now) else now)
         return min(deadlines) if deadlines else None
 
     # --- the engine's thread ----------------------------------------------------------
@@ -330,32 +335,27 @@ class SyncEngine:
     def _handle(self, item: _Work) -> None:
         kind = item.kind
         if kind == "nudge":
-            with self._nudge_lock:
-                first, last, urgent = self._edits_first, self._edits_last, self._edits_urgent
-                self._edits_first = self._edits_last = None
-                self._edits_urgent = self._nudge_queued = False
-            if first is not None and last is not None:
-                self._debounce.edit(first)
-                self._debounce.edit(last, urgent=urgent)
+            self._fold_nudges()
         elif kind == "poke":
             if item.head is None or item.head > self._cursor:
-                self._pull_wanted = True
+                self._want_pull()
             self._reachable()
         elif kind == "connected":
-            self._pull_wanted = True
+            self._want_pull()
             self._reachable()
         elif kind == "pull":
-            self._pull_wanted = True
+            self._want_pull()
         elif kind == "timer_pull":
             # The fallback timer: pull, and push anything a missed nudge left behind.
-            self._pull_wanted = True
+            self._want_pull()
             with self.store.read() as s:
                 if pending_count(s):
                     self._push_wanted = True
         elif kind == "retry":
             pass  # waking up is enough: _run_due sees the retry time has come
         elif kind == "sync_now":
-            self._push_wanted = self._pull_wanted = True
+            self._push_wanted = True
+            self._want_pull()
             self._blocked = None
             self._reachable()
         elif kind == "relogin":
@@ -368,7 +368,8 @@ class SyncEngine:
             self._api = self._syncer = None
             self._ensure_api()
             self._start_listener()
-            self._push_wanted = self._pull_wanted = True
+            self._push_wanted = True
+            self._want_pull()
             self._reachable()
         elif kind == "housekeeping":
             self._housekeeping()
@@ -378,6 +379,28 @@ class SyncEngine:
                 item.future.set_result(item.fn())
             except BaseException as exc:  # noqa: BLE001 - handed to the caller
                 item.future.set_exception(exc)
+
+    def _fold_nudges(self) -> None:
+        """Hand the edits recorded by ``nudge`` to the debouncer."""
+        with self._nudge_lock:
+            first, last, urgent = self._edits_first, self._edits_last, self._edits_urgent
+            self._edits_first = self._edits_last = None
+            self._edits_urgent = self._nudge_queued = False
+        if first is not None and last is not None:
+            self._debounce.edit(first)
+            self._debounce.edit(last, urgent=urgent)
+
+    def _want_pull(self) -> None:
+        if not self._pull_wanted:
+            self._pull_wanted = True
+            self._pull_since = self.clock.monotonic()
+
+    def _pull_deferred(self, now: float) -> bool:
+        """While edits are still coming (a burst), the pull waits for the push that will
+        follow them, so a burst costs its pushes and one pull; never longer than the
+        maximum wait."""
+        return (self._debounce.waiting and not self._debounce.is_due(now)
+                and now - self._pull_since < self.settings.max_wait)
 
     def _reachable(self) -> None:
         """The server answered (a poke, a reconnect): retry now instead of waiting."""
@@ -437,8 +460,9 @@ class SyncEngine:
         now = self.clock.monotonic()
         if self._retry_at is not None and now < self._retry_at:
             return False
+        self._fold_nudges()
         push = self._push_wanted or self._debounce.is_due(now)
-        pull = self._pull_wanted
+        pull = self._pull_wanted and not self._pull_deferred(now)
         if not push and not pull:
             return False
         syncer = self._syncer
@@ -453,13 +477,16 @@ class SyncEngine:
         # Pull even when the server answered the push with an error (a bad batch must not
         # keep other devices' work away). Not when no answer came: the push may still be
         # committing, and a pull meanwhile could report an LMID older than its rows.
-        if (self._pull_wanted or pull) and (failure is None or (
+        self._fold_nudges()  # edits made while we pushed
+        if self._pull_wanted and self._pull_deferred(self.clock.monotonic()):
+            pass  # the next push is close; its pull brings everything
+        elif self._pull_wanted and (failure is None or (
                 failure.status is not None
                 and failure.kind not in (ErrorKind.AUTH, ErrorKind.TOO_OLD))):
             self._pull_wanted = False
             pull_failure = self._guard(lambda: self._pull(syncer))
             if pull_failure is not None:
-                self._pull_wanted = True
+                self._want_pull()
                 failure = failure or pull_failure
         if failure is not None:
             self._fail(failure)
@@ -489,9 +516,9 @@ class SyncEngine:
             if result.settled is not None:
                 refused |= {str(i) for i in result.settled.rejected + result.settled.conflicts}
                 if result.head is not None and result.head > self._cursor:
-                    self._pull_wanted = True
+                    self._want_pull()
         if refused:
-            self._pull_wanted = True  # the repair pull takes the server's state
+            self._want_pull()  # the repair pull takes the server's state
             # Views of refused changes (sync.outcomes) refresh on this.
             self._emit_changes(Changes({"mutation_outcome": frozenset(refused)}, source="sync"))
 
