@@ -46,10 +46,14 @@ class Base(DeclarativeBase):
 
 class Customer(Base, SyncedColumns, CustomerFields):
     __tablename__ = "customer"
+    # Replica-only (migration 0004): the queue board reads names from the index alone.
+    __table_args__ = (Index("ix_customer_board", "id", "name"),)
 
 
 class Vehicle(Base, SyncedColumns, VehicleFields):
     __tablename__ = "vehicle"
+    # Replica-only (migration 0004): the queue board reads its labels from the index alone.
+    __table_args__ = (Index("ix_vehicle_board", "id", "make", "model", "year", "plate"),)
 
 
 class Technician(Base, SyncedColumns, TechnicianFields):

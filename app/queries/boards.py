@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from typing import NamedTuple
 
 from sqlalchemy import String, and_, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
@@ -24,9 +25,9 @@ from app.timeclock import is_effective
 WAITING_PART_STATUSES: tuple[str, ...] = ("needed", "ordered")
 
 
-@dataclass(frozen=True)
-class QueueCard:
-    """One open job on the queue board."""
+class QueueCard(NamedTuple):
+    """One open job on the queue board (a named tuple: a board makes thousands of them on
+    every repaint, and a tuple is built about five times faster than a frozen dataclass)."""
 
     job_id: str
     number: str
@@ -86,7 +87,8 @@ def queue_board(session: Session, now: datetime) -> QueueBoard:
     overdue first: they were promised before now), then the job number.
 
     Written for a board of thousands of jobs repainted on every poke (target 20 ms for
-    2,000 open among 50,000 closed): SQLite sorts, technician names come from one small
+    2,000 open among 50,000 closed): covering indexes serve the vehicle and customer
+    look-ups (migration 0004), SQLite sorts, technician names come from one small
     read instead of a join, times are read as text and parsed once, labels are made once
     per model.
     """
@@ -99,6 +101,8 @@ def queue_board(session: Session, now: datetime) -> QueueBoard:
                Vehicle.make, Vehicle.model, Vehicle.year, Vehicle.plate, Customer.name)
         .outerjoin(Vehicle, Vehicle.id == Job.vehicle_id)
         .outerjoin(Customer, Customer.id == Job.customer_id)
+        .with_hint(Vehicle, "INDEXED BY ix_vehicle_board", "sqlite")
+        .with_hint(Customer, "INDEXED BY ix_customer_board", "sqlite")
         .where(Job.status.in_(rules.OPEN_STATUSES), Job.deleted_at.is_(None))
         .order_by(Job.priority.desc(), Job.customer_waiting.desc(),
                   Job.promised_at.is_(None), Job.promised_at, Job.number)
