@@ -184,28 +184,30 @@ class SyncEngine:
         keyring). Pending changes are pushed first under the session that made them."""
         def work() -> dict[str, Any]:
             api = self._require_api()
+            self._end_pin_session()  # the technician before, if any
             self._flush_quietly()
             result: LoginResult = api.pin_login(technician_id, pin)
-            if self._device_tokens is None:
-                self._device_tokens = api.tokens
-            api.set_tokens(result.tokens)  # in memory only: a PIN session is short
+            self._device_tokens = api.tokens
+            # In memory only: a PIN session is short, and never goes to the keyring.
+            api.set_tokens(result.tokens, ephemeral=True)
             return result.user
         return self.submit(work)
 
     def end_pin_session(self) -> Future[Any]:
         """Push what the technician did, end their session, go back to the device's."""
-        def work() -> None:
-            api = self._require_api()
-            if self._device_tokens is None:
-                return
-            self._flush_quietly()
-            try:
-                api.logout()
-            except SyncError as exc:
-                log.info("ending the PIN session on the server failed: %s", exc.message)
-            api.set_tokens(self._device_tokens)
-            self._device_tokens = None
-        return self.submit(work)
+        return self.submit(self._end_pin_session)
+
+    def _end_pin_session(self) -> None:
+        api = self._require_api()
+        if self._device_tokens is None:
+            return
+        self._flush_quietly()
+        try:
+            api.logout()
+        except SyncError as exc:
+            log.info("ending the PIN session on the server failed: %s", exc.message)
+        api.set_tokens(self._device_tokens)
+        self._device_tokens = None
 
     # --- life cycle -------------------------------------------------------------------
     def start(self) -> None:
@@ -574,10 +576,10 @@ class SyncEngine:
             return
         if connection is None:
             connection = self._status.connection
-            if self._api is None or (self._blocked is not None
-                                     and self._blocked.kind is ErrorKind.AUTH
-                                     and self._api.tokens is None):
-                connection = Connection.SIGNED_OUT if self._api is None else Connection.ERROR
+        if self._api is None:
+            connection = Connection.SIGNED_OUT
+        elif self._blocked is not None:
+            connection = Connection.ERROR
         err = self._last_error or self._blocked
         status = SyncStatus(connection=connection, pending=pending, last_sync_at=last_sync_at,
                             last_error=err.message if err else None,

@@ -78,6 +78,7 @@ class ApiClient:
         self._tokens = tokens
         self._on_tokens = on_tokens
         self._token_lock = threading.Lock()
+        self._ephemeral = False
         #: Counted for the benchmarks: every request sent, whatever its outcome.
         self.requests_sent = 0
         if transport is None:
@@ -102,11 +103,12 @@ class ApiClient:
     def tokens(self) -> Tokens | None:
         return self._tokens
 
-    def set_tokens(self, tokens: Tokens | None, *, persist: bool = False) -> None:
+    def set_tokens(self, tokens: Tokens | None, *, ephemeral: bool = False) -> None:
+        """Use ``tokens`` from now on. An ``ephemeral`` session (a kiosk's PIN session) is
+        never handed to ``on_tokens`` when refreshed, so it never reaches the keyring."""
         with self._token_lock:
             self._tokens = tokens
-        if persist and tokens is not None and self._on_tokens is not None:
-            self._on_tokens(tokens)
+            self._ephemeral = ephemeral
 
     def _tokens_from(self, data: dict[str, Any]) -> LoginResult:
         try:
@@ -146,7 +148,8 @@ class ApiClient:
                                 code=_error_code(resp))
             result = self._tokens_from(_json(_check(resp)))
             self._tokens = result.tokens
-        if self._on_tokens is not None:
+            keep = not self._ephemeral
+        if keep and self._on_tokens is not None:
             self._on_tokens(result.tokens)
         return result.tokens
 

@@ -16,6 +16,7 @@ from sync.credentials import TokenStore
 from sync.engine import SyncEngine, _Work
 from sync.settings import SyncSettings
 from sync.status import Connection, SyncStatus
+from tests.sync.conftest import SERVER
 from tests.sync.fakeserver import FakeServer
 from tests.sync.helpers import edit, new_job, outbox
 
@@ -116,9 +117,15 @@ def test_pin_session_pushes_the_previous_work_first(make_replica: Replica,
         return fake.handle(request)
 
     engine._api._http._transport = httpx.MockTransport(pin)  # type: ignore[union-attr]
+    device_session = TokenStore().load(SERVER, "clerk")
     future = engine.pin_login("t1", "2468")
     engine.run_pending()
     assert future.result(timeout=1)["technician_id"] == "t1"
+    fake.expire_access_tokens()  # the technician's session is refreshed...
+    engine.pull_now()
+    engine.advance(0.5)
+    assert fake.refresh_calls == 1
+    assert TokenStore().load(SERVER, "clerk") == device_session  # ...but never kept
     pushes = [i for i, r in enumerate(fake.requests) if r.url.path.endswith("/sync/push")]
     pins = [i for i, r in enumerate(fake.requests) if r.url.path.endswith("/auth/pin")]
     assert pushes and pins and pushes[-1] < pins[0]
