@@ -133,7 +133,9 @@ def settle_push(session: Session, batch: Batch, answer: dict[str, Any],
         raise SyncError(ErrorKind.SERVER, "The server's push answer was not understood.",
                         retryable=True) from exc
     state = sync_state(session)
-    settled = PushSettled(acked=max(state.acked_mutation_id, lmid))
+    # Never past the end of this batch: entries after it that the server also has (a batch
+    # whose answer was lost) go again, and the server answers them from its stored outcomes.
+    settled = PushSettled(acked=max(state.acked_mutation_id, min(lmid, max(batch.ids))))
     by_id = {int(m["id"]): m for m in batch.mutations}
     for mid, mutation in by_id.items():
         if mid > lmid:
@@ -155,11 +157,6 @@ def settle_push(session: Session, batch: Batch, answer: dict[str, Any],
     if settled.applied:
         for chunk in _chunks(settled.applied, 500):
             session.execute(delete(Outbox).where(Outbox.id.in_(chunk)))
-    # Anything else at or below the LMID that we never heard about was applied earlier
-    # (an answer we lost); settled entries waiting for repair are kept.
-    keep = select(MutationOutcome.mutation_id)
-    session.execute(delete(Outbox).where(Outbox.id <= lmid, Outbox.id > state.acked_mutation_id,
-                                         Outbox.id.not_in(keep)))
     state.acked_mutation_id = settled.acked
     return settled
 

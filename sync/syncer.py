@@ -43,7 +43,8 @@ class PushResult:
     sent: int
     settled: PushSettled | None = None
     head: int | None = None
-    #: Ids were moved (a gap or a foreign LMID); the caller just pushes again.
+    #: Ids were moved (a gap or a foreign LMID) or the batch was too large: the caller
+    #: just pushes again.
     renumbered: bool = False
 
 
@@ -93,7 +94,7 @@ class Syncer:
             if exc.status == 413 and self._batch_limit > 1:
                 self._batch_limit = max(1, len(batch) // 2)
                 log.warning("batch too large for the server; now at most %d", self._batch_limit)
-                return PushResult(0)
+                return PushResult(0, renumbered=True)  # nothing moved, but try again now
             raise
         self._batch_limit = self.settings.max_batch
         try:

@@ -144,3 +144,27 @@ def test_entries_up_to_the_acknowledged_lmid_are_dropped(make_replica: Replica,
     assert engine.status.pending == 0  # not told yet; the next status says so
     engine.run_pending()
     assert engine.status.pending == 1
+
+
+def test_a_refusal_whose_answer_was_lost_is_still_shown(make_replica: Replica,
+                                                        make_engine: Engine,
+                                                        fake: FakeServer) -> None:
+    """The server applied a whole batch (one mutation rejected) but the answer was lost;
+    the replica comes back with smaller batches: the server's LMID is past each of them,
+    yet every entry goes again and the rejection comes back from the stored outcomes."""
+    from tests.sync.helpers import outcomes
+
+    store = make_replica("a")
+    job_id, _ = new_job(store)
+    for i in range(6):
+        edit(store, job_id, concern="forbidden" if i == 2 else f"ok {i}")
+    fake.reject = lambda m: "no" if m["fields"].get("concern") == "forbidden" else None
+    fake.fail("/sync/push", 502, after_commit=True)
+    engine = started(make_engine, store)  # the first push commits, its answer is lost
+    assert fake.lmid[store.state().client_id] == 9
+    engine.stop()
+    small = started(make_engine, store, max_batch=2)
+    small.advance(3.0)
+    assert outbox(store) == []
+    assert [(o.mutation_id, o.status, o.reason) for o in outcomes(store)] == \
+        [(6, "rejected", "no")]
