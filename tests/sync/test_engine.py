@@ -159,3 +159,29 @@ def test_threaded_engine_pushes_and_reports(make_replica: Replica, fake: FakeSer
     finally:
         engine.stop()
     assert "bayline-sync" not in {t.name for t in threading.enumerate()}
+
+
+def test_a_replica_that_is_not_logged_in_works_alone_until_login(
+        tmp_path: object, fake: FakeServer, clock: FakeClock) -> None:
+    from pathlib import Path
+
+    from sync import account
+
+    store = Store(Path(str(tmp_path)) / "alone" / "replica.sqlite")
+    try:
+        engine = SyncEngine(store, clock=clock, transport=fake.transport(), synchronous=True,
+                            live=False, token_store=TokenStore())
+        engine.start()
+        assert engine.status.connection is Connection.SIGNED_OUT
+        assert "Not connected" in engine.status.summary()
+        assert fake.requests == []
+        account.login(store, "https://bayline.test", "clerk", "secret",
+                      transport=fake.transport())
+        job_id, changes = new_job(store)
+        engine.relogin()
+        engine.advance(1.0)
+        assert engine.status.connection is Connection.ONLINE
+        assert job_id in fake.live("job") and outbox(store) == []
+        engine.stop()
+    finally:
+        store.close()
