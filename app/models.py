@@ -64,8 +64,21 @@ class Bay(Base, SyncedColumns, BayFields):
     __tablename__ = "bay"
 
 
+#: The open jobs, as SQL text: a partial index can serve only a query whose WHERE names its
+#: condition literally (bound parameters would not do).
+OPEN_JOB_CONDITION = ("status IN ('estimate', 'queued', 'in_progress', 'on_hold', 'ready') "
+                      "AND deleted_at IS NULL")
+
+
 class Job(Base, SyncedColumns, JobFields):
     __tablename__ = "job"
+    # Replica-only (migration 0004): the open jobs in the queue board's order.
+    __table_args__ = (
+        Index("ix_job_open", text("priority DESC"), text("customer_waiting DESC"),
+              text("promised_at IS NULL"), "promised_at", "number", "status", "hold_reason",
+              "technician_id", "vehicle_id", "customer_id", "id",
+              sqlite_where=text(OPEN_JOB_CONDITION)),
+    )
 
 
 class JobLine(Base, SyncedColumns, JobLineFields):

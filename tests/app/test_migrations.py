@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -75,6 +76,9 @@ def test_opening_twice_changes_nothing(tmp_path: Path) -> None:
     again.close()
 
 
+# SQLite cannot reflect the expression index ix_job_open, so autogenerate skips it (and says
+# so); test_boards_index checks that index through the query plan instead.
+@pytest.mark.filterwarnings("ignore:.*ix_job_open")
 def test_the_migrations_build_exactly_the_models(tmp_path: Path) -> None:
     store = Store(tmp_path / "r.sqlite")
     try:
