@@ -32,7 +32,9 @@ def _sqlite_on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     # SQLAlchemy's "begin" event below emits BEGIN itself, so writers can be IMMEDIATE.
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
-    for pragma in ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL",
+    # synchronous=FULL: a push is acknowledged only after its commit, and the client then
+    # drops it from its outbox, so a committed push must survive a power cut.
+    for pragma in ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
                    "PRAGMA foreign_keys=ON", "PRAGMA busy_timeout=30000"):
         cur.execute(pragma)
     cur.close()
@@ -85,6 +87,22 @@ class Database:
     def read(self) -> Iterator[Session]:
         """A session whose transaction is rolled back at the end (nothing is written)."""
         with self.sessions() as session:
+            yield session
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Session]:
+        """A read transaction whose statements all see one snapshot of the database.
+
+        PostgreSQL's default READ COMMITTED takes a new snapshot per statement, so a pull
+        could read a client's LMID before a push commits and its rows after: the client
+        would re-apply an edit over a newer value. REPEATABLE READ (read-only, so it never
+        fails to serialise) reads them together. A SQLite read transaction in WAL mode is
+        one snapshot already.
+        """
+        with self.sessions() as session:
+            if not self.sqlite:
+                session.connection(execution_options={"isolation_level": "REPEATABLE READ",
+                                                      "postgresql_readonly": True})
             yield session
 
     @contextmanager

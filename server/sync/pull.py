@@ -133,7 +133,7 @@ def _scan(session: Session, shop_id: str, cursor: int, n: int) -> list[Entry]:
 def pull(db: Database, principal: Principal, client_id: str | None, cursor: int,
          limit: int) -> dict[str, Any]:
     """The page after ``cursor`` (the body of PROTOCOL.md; rows may be ``RawJSON``)."""
-    with db.read() as session:
+    with db.snapshot() as session:  # head, LMID, index and rows from one snapshot
         shop = session.execute(select(Shop.head, Shop.purged_seq)
                                .where(Shop.id == principal.shop_id)).first()
         head, purged = (int(shop.head), int(shop.purged_seq)) if shop else (0, 0)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
+
+import pytest
 
 from app.timeutil import utcnow
 from server.db import Database
@@ -145,3 +148,40 @@ def test_rows_are_sent_exactly_as_the_wire_specs_write_them(api: Api) -> None:
     assert e["ended_at"] == "2026-11-27T09:00:00.000001Z"
     page = api.http.get("/api/v1/sync/pull", headers=api.headers("manager"))
     assert page.headers["content-type"] == "application/json"
+
+
+def test_a_push_committing_during_a_pull_is_wholly_in_the_next_page(
+        api: Api, pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page's last_mutation_id and its rows come from one snapshot: a push of the same
+    client that commits mid-pull shows in neither, so the client never takes a mutation as
+    acknowledged whose effect it has not seen (nor re-applies one that already was)."""
+    from server.auth.roles import Principal
+    from server.sync import pull as pull_module
+    from server.sync.apply import MutationIn
+    from server.sync.push import push
+
+    c = api.client("clerk")
+    customer = new_id()
+    c.push(c.m("customer", customer, {"name": "Before"}))
+    clerk = api.seed.users["clerk"]
+    principal = Principal(clerk.user_id, api.shop_id, "clerk", clerk.username)
+    real_scan = pull_module._scan
+    db = Database.from_url(pg_url)
+
+    def scan_after_a_concurrent_push(*args: Any, **kwargs: Any) -> Any:
+        push(db, principal, c.client_id,
+             [MutationIn(2, "customer", customer, "upsert", {"name": "After"}, {})])
+        return real_scan(*args, **kwargs)
+
+    monkeypatch.setattr(pull_module, "_scan", scan_after_a_concurrent_push)
+    try:
+        page = api.pull(0, client_id=c.client_id)
+    finally:
+        monkeypatch.setattr(pull_module, "_scan", real_scan)
+        db.dispose()
+    rows = {ch["row_id"]: ch["row"] for ch in page["changes"]}
+    assert page["last_mutation_id"] == 1
+    assert rows[customer]["name"] == "Before"
+    later = api.pull(page["cursor"], client_id=c.client_id)
+    assert later["last_mutation_id"] == 2
+    assert {ch["row_id"]: ch["row"]["name"] for ch in later["changes"]} == {customer: "After"}
