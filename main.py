@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 import logging.handlers
+import os
 import sys
 from pathlib import Path
 
@@ -75,5 +76,16 @@ def main(argv: list[str] | None = None) -> int:
     return int(handler(args) or 0)
 
 
+def run() -> int:
+    """``main()`` for a console: a reader that stops early (``| head``) is no error."""
+    try:
+        return main()
+    except BrokenPipeError:
+        # Python's advice: point stdout at devnull so the interpreter's final flush is quiet.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run())

@@ -16,6 +16,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from app.timeutil import to_rfc3339
+
 # Only the standard library at import time: main.py builds its parser on every start, and
 # the sync machinery (httpx, SQLAlchemy, keyring) is loaded when a sync command runs.
 if TYPE_CHECKING:
@@ -166,10 +168,16 @@ def syncer_error(store: Store, exc: SyncError) -> None:
         pass
 
 
+def _refused_facts(change: Any) -> dict[str, Any]:
+    return {"mutation_id": change.mutation_id, "status": change.status,
+            "entity": change.entity, "row_id": change.row_id, "reason": change.reason,
+            "mine": change.mine, "theirs": change.theirs, "at": to_rfc3339(change.at)}
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     from app.errors import StorageError
     from app.paths import replica_path
-    from sync import account
+    from sync import account, outcomes
 
     path = replica_path(args.data_dir)
     if not path.exists():
@@ -182,7 +190,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         except StorageError as exc:
             return _fail(exc)
         try:
-            facts = {**account.describe(store), "replica": str(path)}
+            facts = {**account.describe(store), "replica": str(path),
+                     "refused": [_refused_facts(r) for r in outcomes.refused_changes(store)]}
         finally:
             store.close()
     if args.json:
@@ -207,6 +216,13 @@ def cmd_status(args: argparse.Namespace) -> int:
     width = max(len(k) for k, _ in rows)
     for key, value in rows:
         print(f"{key.ljust(width)}  {value}")
+    for change in facts.get("refused", []):
+        what = change["entity"].replace("_", " ")
+        print(f"\n{change['status'].capitalize()}: {what} {change['row_id']} "
+              f"(change {change['mutation_id']}, {change['at']})")
+        print(f"  why:    {change['reason']}")
+        print(f"  sent:   {json.dumps(change['mine'], ensure_ascii=False)}")
+        print(f"  server: {json.dumps(change['theirs'], ensure_ascii=False)}")
     return 0
 
 

@@ -163,3 +163,26 @@ def test_refused_changes_show_both_values_and_resolve_with_one_click(
     assert len(refused_changes(b, include_dismissed=True)) == len(refused)
     eb.run_pending()
     assert eb.status.refused == 0
+
+
+def test_status_lists_each_refused_change_with_why_and_both_values(
+        make_replica: Replica, make_engine: Engine, fake: FakeServer,
+        capsys: Any) -> None:
+    import main
+
+    store = make_replica("a")
+    job_id, _ = new_job(store)
+    engine = synced(make_engine, store)
+    fake.reject = forbid_concern
+    engine.nudge(edit(store, job_id, concern="forbidden"))
+    engine.advance(1.0)
+    engine.stop()
+    data_dir = store.path.parent
+    store.close()
+    capsys.readouterr()
+    assert main.main(["--data-dir", str(data_dir), "status"]) == 0
+    text = capsys.readouterr().out
+    assert "Rejected: job " + job_id in text
+    assert "why:    Only the service adviser may change the concern." in text
+    assert 'sent:   {"concern": "forbidden"}' in text
+    assert 'server: {"concern": "brakes squeal"}' in text
