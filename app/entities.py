@@ -21,6 +21,15 @@ from sqlalchemy.types import TypeDecorator
 from app import rules
 from app.timeutil import parse_rfc3339, to_rfc3339
 
+#: Constraint and index names of both the replica's and the server's metadata.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """A timestamp stored as naive UTC and always read back timezone-aware."""

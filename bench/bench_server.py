@@ -98,8 +98,9 @@ def server(url: str) -> Iterator[str]:
             proc.kill()
 
 
-def seed(url: str) -> tuple[str, dict[str, str]]:
-    """A shop with a clerk; (shop id, credentials)."""
+def seed(url: str, *, role: str = "clerk",
+         shop_name: str = "Bench Garage") -> tuple[str, dict[str, str]]:
+    """A shop with one user of ``role``; (shop id, credentials)."""
     os.environ.setdefault("BAYLINE_ARGON2_PROFILE", "fast")
     from server import admin
     from server.db import make_engine, migrate
@@ -107,9 +108,9 @@ def seed(url: str) -> tuple[str, dict[str, str]]:
     migrate(url)
     engine = make_engine(url)
     try:
-        shop_id = admin.create_shop(engine, "Bench Garage")
-        creds = {"username": f"bench-{shop_id[:8]}", "password": "bench-password"}
-        admin.create_user(engine, shop_id=shop_id, role="clerk", **creds)
+        shop_id = admin.create_shop(engine, shop_name)
+        creds = {"username": f"bench-{role}-{shop_id[:8]}", "password": "bench-password"}
+        admin.create_user(engine, shop_id=shop_id, role=role, **creds)
     finally:
         engine.dispose()
     return shop_id, creds

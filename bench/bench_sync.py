@@ -52,18 +52,9 @@ def environment(database_url: str) -> Iterator[tuple[str, str, dict[str, str], P
 
 
 def _seed(url: str) -> tuple[str, dict[str, str]]:
-    from server import admin
-    from server.db import make_engine, migrate
+    from bench.bench_server import seed
 
-    migrate(url)
-    engine = make_engine(url)
-    try:
-        shop_id = admin.create_shop(engine, "Sync Bench Garage")
-        creds = {"username": f"sync-bench-{shop_id[:8]}", "password": "bench-password"}
-        admin.create_user(engine, shop_id=shop_id, role="manager", **creds)
-    finally:
-        engine.dispose()
-    return shop_id, creds
+    return seed(url, role="manager", shop_name="Sync Bench Garage")
 
 
 def token_store(folder: Path) -> Any:

@@ -24,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from app.entities import (
+    NAMING_CONVENTION,
     AppointmentFields,
     BayFields,
     ConflictFields,
@@ -38,14 +39,6 @@ from app.entities import (
     UTCDateTime,
     VehicleFields,
 )
-
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
 
 
 class ServerBase(DeclarativeBase):

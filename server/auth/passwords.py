@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 
@@ -12,6 +13,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 # set BAYLINE_ARGON2_PROFILE=fast for cheap hashes; a hash records its own parameters, so
 # hashes made either way verify under both.
 if os.environ.get("BAYLINE_ARGON2_PROFILE") == "fast":
+    logging.getLogger(__name__).warning(
+        "BAYLINE_ARGON2_PROFILE=fast: passwords are hashed cheaply; for tests only")
     _hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 else:
     _hasher = PasswordHasher()
