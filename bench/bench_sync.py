@@ -243,6 +243,20 @@ def bulk_shop(url: str, shop_id: str, total: int) -> None:
         engine.dispose()
 
 
+def _peak_rss_kb() -> int:
+    """This process's peak resident set, in KiB. Linux's ``ru_maxrss`` carries the parent's
+    peak across fork and exec (the kernel keeps the larger of the old and new images), so a
+    child started by a big bench process would report the parent's memory; ``VmHWM`` is the
+    high-water mark of this image alone."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+
 def first_sync_child(folder: str, server_url: str, username: str) -> None:
     """Run in a fresh process: log in an empty replica and sync it to head (the password
     comes on standard input, not the command line)."""
@@ -265,7 +279,7 @@ def first_sync_child(folder: str, server_url: str, username: str) -> None:
     seconds = time.perf_counter() - t0
     api.close()
     store.close()
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak_kb = _peak_rss_kb()
     print(json.dumps({"seconds": seconds, "rows": result.pulled_rows,
                       "requests": result.requests, "peak_rss_mb": peak_kb / 1024}))
 
