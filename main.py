@@ -59,7 +59,11 @@ def cmd_boards(args: argparse.Namespace) -> int:
     from app.paths import replica_path
     from app.textboards import render_boards
 
-    store = open_demo(replica_path(args.data_dir))
+    path = replica_path(args.data_dir)
+    if not path.exists():
+        print(f"Creating a demo shop in {args.data_dir} (first start only; a few seconds) ...",
+              file=sys.stderr, flush=True)
+    store = open_demo(path)
     try:
         print(render_boards(store))
     finally:
