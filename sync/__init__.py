@@ -4,7 +4,7 @@ No Qt, no ``ui``, no ``server``. The parts, each a module of its own:
 
 - ``engine.SyncEngine``: when to push and pull, on its own thread; ``nudge(changes)``
   after every local operation; status and pulled ``Changes`` through plain callbacks.
-- ``syncer.Syncer``: one push, a pull to head, a repair or reset, synchronously.
+- ``syncer.Syncer``: one push, a pull to head, a reset, synchronously.
 - ``outbox`` and ``replica``: the outbox side and the page-apply side in SQLite.
 - ``http.ApiClient``: the one long-lived ``httpx.Client``; every failure a ``SyncError``.
 - ``account``: log in (binding the replica to a shop), log out, the client of a replica.

@@ -520,7 +520,7 @@ class SyncEngine:
                 if result.head is not None and result.head > self._cursor:
                     self._want_pull()
         if refused:
-            self._want_pull()  # the repair pull takes the server's state
+            self._want_pull()  # the server re-sent the refused rows: a pull takes its state
             # Views of refused changes (sync.outcomes) refresh on this.
             self._emit_changes(Changes({"mutation_outcome": frozenset(refused)}, source="sync"))
 

@@ -5,9 +5,11 @@ the last id the server has acknowledged (its LMID as we last heard it):
 
 - entries above it are *pending*: pushed in id order, re-applied over pulled rows;
 - entries at or below it are gone once applied. A ``rejected`` or ``conflict`` entry stays
-  a little longer, *settled*: it is never pushed or re-applied again, and its presence says
-  that the replica still owes itself a repair pull to take the server's state of that row
-  (``sync.replica``). The person sees the outcome as a ``MutationOutcome`` row.
+  a little longer, *settled*: it is never pushed or re-applied again. The server gave the
+  refused row a new seq when it refused it (its own state, or a ``delete`` where it has no
+  such row), so the next ordinary pull brings the server's state; once that pull reaches
+  the head the settled entries are dropped (``drop_settled``, from ``Syncer.pull_to_head``).
+  The person sees the outcome as a ``MutationOutcome`` row.
 """
 
 from __future__ import annotations
@@ -92,8 +94,9 @@ def has_urgent(session: Session) -> bool:
                           .limit(1)) is not None
 
 
-def repair_owed(session: Session) -> bool:
-    """True while a refused mutation waits for a repair pull (see the module docstring)."""
+def has_settled(session: Session) -> bool:
+    """True while refused entries wait for the pull that brings the server's state of their
+    rows (see the module docstring)."""
     floor = sync_state(session).acked_mutation_id
     return session.scalar(select(Outbox.id).where(Outbox.id <= floor).limit(1)) is not None
 
@@ -123,8 +126,8 @@ def settle_push(session: Session, batch: Batch, answer: dict[str, Any],
     """Apply a push answer to the outbox in the caller's transaction.
 
     Applied entries at or below the server's LMID are dropped; refused ones become
-    ``MutationOutcome`` rows and stay settled until the repair pull. Entries above the LMID
-    (the server stopped early) stay pending and go again.
+    ``MutationOutcome`` rows and stay settled until the next pull reaches the head. Entries
+    above the LMID (the server stopped early) stay pending and go again.
     """
     try:
         lmid = int(answer["last_mutation_id"])
@@ -168,7 +171,8 @@ def _default_reason(status: str) -> str:
 
 
 def drop_settled(session: Session) -> int:
-    """After a repair pull: forget the settled entries (their outcomes stay)."""
+    """Once a pull has reached the head (or after a reset): forget the settled entries; the
+    server's state of their rows has arrived (their outcomes stay)."""
     floor = sync_state(session).acked_mutation_id
     result: CursorResult[Any] = session.execute(  # type: ignore[assignment]
         delete(Outbox).where(Outbox.id <= floor))

@@ -3,9 +3,9 @@
 A ``rejected`` or ``conflict`` push result becomes a ``MutationOutcome`` row; a conflict
 also syncs a ``conflict`` row from the server naming this replica. ``refused_changes``
 puts the two together with both values: what this computer wanted and what the server
-kept (which the replica shows after its repair pull). ``resolve_conflict`` is the
-one-click choice: a domain operation like those of ``app.ops`` (run it with
-``store.run``), so choosing "mine" is an ordinary edit that syncs.
+kept (which the replica shows after its next ordinary pull: the server re-sends a refused
+row). ``resolve_conflict`` is the one-click choice: a domain operation like those of
+``app.ops`` (run it with ``store.run``), so choosing "mine" is an ordinary edit that syncs.
 """
 
 from __future__ import annotations

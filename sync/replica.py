@@ -222,8 +222,9 @@ def apply_page(session: Session, page: Page, *, store_cursor: bool = True,
                seen: dict[str, set[str]] | None = None) -> Applied:
     """Apply ``page`` in the caller's transaction (see the module docstring).
 
-    ``store_cursor=False`` is used by a repair pull, which keeps the cursor until the whole
-    snapshot is in; ``seen`` collects the row ids a snapshot contained.
+    ``store_cursor=False`` is used by a full snapshot (``Syncer.resync``), which keeps the
+    cursor until the whole snapshot is in; ``seen`` collects the row ids it contained. A
+    ``delete`` of a row this replica does not have changes nothing.
     """
     state = sync_state(session)
     reconcile_lmid(session, page.last_mutation_id)

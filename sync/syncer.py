@@ -1,4 +1,4 @@
-"""One replica talking to the server, synchronously: push a batch, pull to head, repair.
+"""One replica talking to the server, synchronously: push a batch, pull to head, reset.
 
 ``Syncer`` holds no threads and no timers; every method runs to its end on the caller's
 thread and raises ``SyncError`` when it cannot. The engine (``sync.engine``) decides *when*
@@ -23,10 +23,10 @@ from sync.http import ApiClient
 from sync.outbox import (
     PushSettled,
     drop_settled,
+    has_settled,
     max_assigned_id,
     read_batch,
     renumber_pending,
-    repair_owed,
     settle_push,
     sync_state,
 )
@@ -133,13 +133,25 @@ class Syncer:
 
     # --- pull -------------------------------------------------------------------------
     def pull_to_head(self) -> Changes:
-        """Pull pages until the server has no more; repairs and resets as needed."""
-        with self.store.read() as s:
-            owed = repair_owed(s)
-        if owed:
-            return self.resync(reset=False)
+        """Pull pages until the server has no more; resets when the server asks.
+
+        A refused (rejected or conflicting) mutation needs nothing more: the server gave its
+        row a new seq when it refused it, so this ordinary pull brings the server's state of
+        the row (or a ``delete`` for a refused create). Once at head the settled entries are
+        dropped (``drop_settled``); they were never pushed or re-applied again meanwhile.
+
+        One exception: from cursor 0 a pull is a snapshot, and a snapshot leaves deletes
+        out (the server's delete for a refused create among them). A replica still at 0
+        with settled entries takes the snapshot through ``resync`` instead, whose sweep
+        removes what the server does not have; it costs the same pages.
+        """
         rows: dict[str, set[str]] = defaultdict(set)
         cursor = self.store.state().cursor
+        if cursor == 0:
+            with self.store.read() as s:
+                settled = has_settled(s)
+            if settled:
+                return self.resync(reset=False)
         for page in self._pages(cursor):
             if page.reset:
                 log.info("the server asked for a reset (cursor %d is too old)", cursor)
@@ -151,6 +163,8 @@ class Syncer:
                 state = sync_state(s)
                 cursor = state.cursor
                 if not page.has_more:  # at head: that is a successful sync
+                    # Refused rows came with the pages (the server re-sent them).
+                    drop_settled(s)
                     state.last_sync_at = self.clock.now()
                     state.last_error = None
             for entity, ids in applied.rows.items():
@@ -190,10 +204,12 @@ class Syncer:
         """Pull the whole snapshot from 0 over the replica, then delete what the server no
         longer has (except rows still pending here).
 
-        For ``reset`` (the server no longer keeps our cursor's history) and for repair
-        (a mutation was rejected or in conflict: the rows take the server's state). The
-        stored cursor moves only once the snapshot is complete, so a crash part-way simply
-        does it again.
+        For ``reset`` (the server no longer keeps our cursor's history: the cursor becomes
+        the snapshot's). With ``reset=False`` the stored cursor never moves back; nothing in
+        the engine asks for that but a replica still at cursor 0 with refused entries
+        (refused mutations are otherwise settled by an ordinary pull, see
+        ``pull_to_head``). The stored cursor moves only once the snapshot is
+        complete, so a crash part-way simply does it again.
         """
         seen: dict[str, set[str]] = {}
         rows: dict[str, set[str]] = defaultdict(set)
@@ -219,7 +235,7 @@ class Syncer:
             state.last_error = None
         for entity, ids in removed.items():
             rows[entity] |= ids
-        log.info("%s complete at cursor %d (%d rows removed)", "reset" if reset else "repair",
+        log.info("%s complete at cursor %d (%d rows removed)", "reset" if reset else "resync",
                  cursor, sum(len(v) for v in removed.values()))
         return Changes({k: frozenset(v) for k, v in rows.items()}, source="sync")
 

@@ -151,6 +151,19 @@ class Batch:
         self._carry_out(plan)
         return Outcome(plan.status, plan.reason)
 
+    def resend(self, m: MutationIn) -> None:
+        """A refused mutation (``rejected`` or ``conflict``): give its row a new seq, so the
+        client's next ordinary pull brings the server's state of it. A row of this shop is
+        re-sent as it is (or as deleted); where the shop has no such row (a refused create,
+        an edit of a row that never arrived, another shop's id) a delete marker goes into
+        this shop's index, so every replica that made the row drops it. Of another shop's
+        row nothing is read but its shop; its index entries stay untouched."""
+        row = self.row(m.entity, m.row_id)
+        if row is not None and row.shop_id == self.principal.shop_id:
+            self.changes.append((m.entity, row.id, row.deleted_at is not None))
+        else:
+            self.changes.append((m.entity, m.row_id, True))
+
     def _carry_out(self, plan: Plan) -> None:
         for entity, obj in plan.new_rows:
             self.session.add(obj)

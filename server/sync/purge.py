@@ -45,6 +45,7 @@ def purge_tombstones(db: Database, *, days: int = TOMBSTONE_DAYS,
                     chunk = ids[start:start + 1000]
                     old.setdefault(entity, []).extend(session.scalars(
                         select(table.c.id).where(table.c.id.in_(chunk),
+                                                 table.c.shop_id == shop_id,
                                                  table.c.deleted_at < cutoff)
                         .order_by(table.c.id).with_for_update()))
             if not any(old.values()):

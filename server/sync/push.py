@@ -10,6 +10,12 @@ the ids it already has are skipped and reported with their stored outcome.
 Each mutation is planned before it touches anything, so a refused one leaves nothing
 behind. Should the database still refuse something at the end (a bug or a limit the checks
 missed), the batch is redone with a savepoint per mutation so only that one is rejected.
+
+A refused mutation (``rejected`` or ``conflict``) re-sends its row: the row (or, where the
+shop has no such row, a delete marker) takes a new seq in the same transaction
+(``Batch.resend``), so the client's next incremental pull carries the server's state. In
+the careful path that is recorded after the mutation's savepoint is over, so trimming the
+changes of a rolled-back savepoint never takes it away.
 """
 
 from __future__ import annotations
@@ -87,6 +93,9 @@ def _push(session: Session, principal: Principal, client_id: str,
         outcome = _apply_carefully(session, batch, m) if careful else batch.apply(m)
         result: dict[str, Any] = {"id": m.id, "status": outcome.status}
         if outcome.status != "applied":
+            # The server keeps its own value: the row goes out again with a new seq, so
+            # the client learns that value from an ordinary pull.
+            batch.resend(m)
             result["reason"] = outcome.reason or ""
             session.add(MutationOutcome(client_id=client_id, mutation_id=m.id,
                                         status=outcome.status, reason=outcome.reason or "",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import create_engine, update
 
 from server.models import Shop
@@ -265,3 +267,81 @@ def test_a_database_refusal_rejects_only_that_mutation(api: Api, pg_url: str) ->
     assert r["last_mutation_id"] == 3
     rows, _ = api.pull_all()
     assert ("customer", cust) in rows and ("job", j2) not in rows
+
+
+def _changes(api: Api, cursor: int) -> dict[tuple[str, str], dict[str, Any]]:
+    """Every change after ``cursor`` (each row once): {(entity, id): change}."""
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    while True:
+        page = api.pull(cursor)
+        for ch in page["changes"]:
+            out[(ch["entity"], ch["row_id"])] = ch
+        cursor = page["cursor"]
+        if not page["has_more"]:
+            return out
+
+
+def test_refused_mutations_resend_their_rows_or_a_delete(api: Api) -> None:
+    job_id = _job(api)
+    a, b = api.client("clerk"), api.client("clerk")
+    cust = new_id()
+    assert statuses(a.push(a.m("job", job_id, {"status": "in_progress"}, {"status": "queued"}),
+                           a.m("customer", cust, {"name": "Ann"}))) == ["applied", "applied"]
+    before = api.pull()["cursor"]
+    ghost = new_id()
+    batch = [b.m("job", job_id, {"status": "on_hold"}, {"status": "queued"}),
+             b.m("customer", cust, {"kind": "robot"}, {"kind": "person"}),
+             b.m("customer", ghost, {"kind": "person"})]
+    r = b.push(*batch)
+    assert statuses(r) == ["conflict", "rejected", "rejected"]
+    assert r["head"] > before
+    changes = _changes(api, before)
+    job = changes[("job", job_id)]
+    assert job["op"] == "upsert" and job["row"]["status"] == "in_progress"
+    customer = changes[("customer", cust)]
+    assert customer["op"] == "upsert" and customer["row"]["kind"] == "person"
+    assert customer["row"]["name"] == "Ann"
+    assert changes[("customer", ghost)] == {"seq": changes[("customer", ghost)]["seq"],
+                                            "entity": "customer", "row_id": ghost,
+                                            "op": "delete", "row": None}
+    assert any(e == "conflict" for e, _ in changes)
+    # A snapshot leaves the marker out; the rows are there as the server keeps them.
+    rows, _ = api.pull_all()
+    assert ("customer", ghost) not in rows
+    assert rows[("job", job_id)]["status"] == "in_progress"
+    # A retried batch is answered from the stored outcomes and takes no new seqs.
+    head = api.pull()["cursor"]
+    assert b.push(*batch) == {**r, "head": head}
+
+
+def test_a_refusal_never_sends_another_shops_row(api: Api, shop_b: Api) -> None:
+    theirs = new_id()
+    other = shop_b.client("clerk")
+    assert statuses(other.push(other.m("customer", theirs, {"name": "Secret"}))) == ["applied"]
+    b_head = shop_b.pull()["cursor"]
+    before = api.pull()["cursor"]
+    c = api.client("clerk")
+    r = c.push(c.m("customer", theirs, {"name": "Mine now"}, {"name": "Secret"}))
+    assert statuses(r) == ["rejected"]
+    changes = _changes(api, before)
+    assert changes[("customer", theirs)]["op"] == "delete"
+    assert changes[("customer", theirs)]["row"] is None
+    assert shop_b.pull()["cursor"] == b_head  # nothing happened in the other shop
+    assert shop_b.row("customer", theirs)["name"] == "Secret"
+
+
+def test_a_database_refusal_resends_a_delete_for_that_row(api: Api, pg_url: str) -> None:
+    c = api.client("clerk")
+    j1, j2 = new_id(), new_id()
+    c.push(c.m("job", j1, {"number": "P-1"}))
+    before = api.pull()["cursor"]
+    engine = create_engine(pg_url)
+    with engine.begin() as conn:  # make the next number collide with job 1's
+        conn.execute(update(Shop).where(Shop.id == api.shop_id).values(next_job_number=1))
+    engine.dispose()
+    cust = new_id()
+    r = c.push(c.m("customer", cust, {"name": "kept"}), c.m("job", j2, {"number": "P-2"}))
+    assert statuses(r) == ["applied", "rejected"]
+    changes = _changes(api, before)
+    assert changes[("customer", cust)]["op"] == "upsert"
+    assert changes[("job", j2)]["op"] == "delete" and changes[("job", j2)]["row"] is None

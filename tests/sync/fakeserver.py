@@ -3,6 +3,8 @@
 It is small on purpose: one shop, rows as wire dicts, a change sequence, LMIDs per client,
 stored outcomes for retried batches, the guarded ``job.status``/``job.technician_id``,
 status moves from ``app.rules``, final job numbers. Tests script failures with ``fail``.
+Like the real server, a refused mutation (``rejected`` or ``conflict``) gives its row a new
+seq, or, where there is no such row, a delete marker that a snapshot (cursor 0) leaves out.
 """
 
 from __future__ import annotations
@@ -181,6 +183,7 @@ class FakeServer:
             outcome = self._apply(client_id, m)
             if outcome["status"] != "applied":
                 self.outcomes[(client_id, mid)] = outcome
+                self._bump([(m["entity"], m["row_id"])])  # re-send the server's state
             else:
                 self.applied.append((client_id, mid))
             lmid = mid
@@ -243,7 +246,12 @@ class FakeServer:
         page = newer[:limit]
         changes = []
         for seq, (entity, row_id) in page:
-            row = self.rows[(entity, row_id)]
+            row = self.rows.get((entity, row_id))
+            if row is None:  # the marker of a refused create
+                if cursor > 0:
+                    changes.append({"seq": seq, "entity": entity, "row_id": row_id,
+                                    "op": "delete", "row": None})
+                continue
             op = "delete" if row.get("deleted_at") else "upsert"
             changes.append({"seq": seq, "entity": entity, "row_id": row_id, "op": op,
                             "row": dict(row)})

@@ -128,6 +128,50 @@ def test_a_rejected_create_disappears_locally(make_replica: Replica, make_engine
     assert [o.status for o in outcomes(store)] == ["rejected"]
 
 
+def test_a_refusal_is_settled_by_an_incremental_pull_not_a_snapshot(
+        make_replica: Replica, fake: FakeServer) -> None:
+    """The server re-sends refused rows (or a delete for a refused create): the replica
+    takes the server's state from an ordinary pull after its cursor, never from 0."""
+    from sync.http import ApiClient
+    from sync.syncer import Syncer
+
+    store = make_replica("a")
+    job_id, _ = new_job(store)
+    api = ApiClient(SERVER, client_id=store.state().client_id, transport=fake.transport(),
+                    tokens=TokenStore().load(SERVER, "clerk"))
+    syncer = Syncer(store, api)
+    syncer.push_all()
+    syncer.pull_to_head()
+    cursor = store.state().cursor
+    assert cursor > 0
+    # Someone else moves the job on the server; here it is still queued.
+    fake.put_row("job", {"id": job_id, "status": "in_progress"})
+    fake.reject = lambda m: (
+        "Only the service adviser may change the concern."
+        if m["fields"].get("concern") == "forbidden"
+        else "Customers cannot be created on this account."
+        if m["entity"] == "customer" and not m["base"] else None)
+    edit(store, job_id, concern="forbidden")  # rejected
+    store.run(jobs.move_status, job_id, "on_hold", hold_reason="parts")  # conflict
+    created = store.run(customers.create_customer, name="Nobody")  # rejected create
+    requests_before = len(fake.requests)
+    syncer.push_all()
+    assert {o.status for o in outcomes(store)} == {"rejected", "conflict"}
+    assert len(outbox(store)) >= 3  # settled, not yet dropped
+    syncer.pull_to_head()
+    pulls = [r for r in fake.requests[requests_before:] if r.url.path.endswith("/sync/pull")]
+    assert pulls and [int(r.url.params["cursor"]) for r in pulls] == [cursor]
+    row = job(store, job_id)
+    assert row.concern == "brakes squeal"  # the server's value
+    assert row.status == "in_progress" and row.hold_reason is None  # the server's state
+    with store.read() as s:
+        customer = s.get(Customer, created.result)
+        assert customer is not None and customer.deleted_at is not None
+    assert outbox(store) == []  # the settled entries went once the pull reached the head
+    assert store.state().cursor == fake.head
+    api.close()
+
+
 def test_refused_changes_show_both_values_and_resolve_with_one_click(
         make_replica: Replica, make_engine: Engine, fake: FakeServer) -> None:
     from sync.outcomes import dismiss, refused_changes, resolve_conflict
