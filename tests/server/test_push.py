@@ -253,14 +253,20 @@ def test_double_booking_is_rejected_or_a_conflict(api: Api) -> None:
     assert api.row("appointment", third)["starts_at"] == T1
 
 
+def _make_next_job_number_collide(pg_url: str, shop_id: str) -> None:
+    """Wind the shop's job counter back to 1, so the next job's number collides with
+    job 1's and the database refuses it (a refusal the checks before writing miss)."""
+    engine = create_engine(pg_url)
+    with engine.begin() as conn:
+        conn.execute(update(Shop).where(Shop.id == shop_id).values(next_job_number=1))
+    engine.dispose()
+
+
 def test_a_database_refusal_rejects_only_that_mutation(api: Api, pg_url: str) -> None:
     c = api.client("clerk")
     j1, j2 = new_id(), new_id()
     c.push(c.m("job", j1, {"number": "P-1"}))
-    engine = create_engine(pg_url)
-    with engine.begin() as conn:  # make the next number collide with job 1's
-        conn.execute(update(Shop).where(Shop.id == api.shop_id).values(next_job_number=1))
-    engine.dispose()
+    _make_next_job_number_collide(pg_url, api.shop_id)
     cust = new_id()
     r = c.push(c.m("customer", cust, {"name": "kept"}), c.m("job", j2, {"number": "P-2"}))
     assert statuses(r) == ["applied", "rejected"]
@@ -335,10 +341,7 @@ def test_a_database_refusal_resends_a_delete_for_that_row(api: Api, pg_url: str)
     j1, j2 = new_id(), new_id()
     c.push(c.m("job", j1, {"number": "P-1"}))
     before = api.pull()["cursor"]
-    engine = create_engine(pg_url)
-    with engine.begin() as conn:  # make the next number collide with job 1's
-        conn.execute(update(Shop).where(Shop.id == api.shop_id).values(next_job_number=1))
-    engine.dispose()
+    _make_next_job_number_collide(pg_url, api.shop_id)
     cust = new_id()
     r = c.push(c.m("customer", cust, {"name": "kept"}), c.m("job", j2, {"number": "P-2"}))
     assert statuses(r) == ["applied", "rejected"]

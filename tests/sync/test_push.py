@@ -21,13 +21,19 @@ def started(make_engine: Engine, store: Store, **kw: object) -> SyncEngine:
     return engine
 
 
-def test_a_burst_of_edits_is_one_push(make_replica: Replica, make_engine: Engine,
-                                      fake: FakeServer) -> None:
-    store = make_replica("a")
+def started_with_a_pushed_job(make_engine: Engine, store: Store) -> tuple[SyncEngine, str]:
+    """An engine that has pushed one new job (and is quiet again); the job's id."""
     engine = started(make_engine, store)
     job_id, changes = new_job(store)
     engine.nudge(changes)
     engine.advance(1.0)
+    return engine, job_id
+
+
+def test_a_burst_of_edits_is_one_push(make_replica: Replica, make_engine: Engine,
+                                      fake: FakeServer) -> None:
+    store = make_replica("a")
+    engine, job_id = started_with_a_pushed_job(make_engine, store)
     pushes = fake.count("/sync/push")
     for i in range(100):  # one edit every 10 ms for a second
         engine.nudge(edit(store, job_id, concern=f"take {i}"))
@@ -44,10 +50,7 @@ def test_a_burst_of_edits_is_one_push(make_replica: Replica, make_engine: Engine
 def test_maximum_wait_bounds_a_steady_stream(make_replica: Replica, make_engine: Engine,
                                              fake: FakeServer, clock: FakeClock) -> None:
     store = make_replica("a")
-    engine = started(make_engine, store)
-    job_id, changes = new_job(store)
-    engine.nudge(changes)
-    engine.advance(1.0)
+    engine, job_id = started_with_a_pushed_job(make_engine, store)
     before = fake.count("/sync/push")
     first = clock.monotonic()
     push_times: list[float] = []
@@ -65,10 +68,7 @@ def test_maximum_wait_bounds_a_steady_stream(make_replica: Replica, make_engine:
 def test_urgent_edits_flush_at_once(make_replica: Replica, make_engine: Engine,
                                     fake: FakeServer) -> None:
     store = make_replica("a")
-    engine = started(make_engine, store)
-    job_id, changes = new_job(store)
-    engine.nudge(changes)
-    engine.advance(1.0)
+    engine, job_id = started_with_a_pushed_job(make_engine, store)
     before = fake.count("/sync/push")
     moved = store.run(jobs.move_status, job_id, "in_progress")
     assert moved.urgent
