@@ -17,8 +17,8 @@ Tokens go to the keyring only after the replica is bound.
 from __future__ import annotations
 
 import logging
-import os
 import platform
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +27,10 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
+from app import identity
 from app.db import Store
+from app.errors import StorageError
+from app.fsutil import set_aside_file
 from app.models import MODELS, MutationOutcome, Outbox, SyncState
 from app.timeutil import utcnow
 from sync.clock import Clock
@@ -63,22 +66,14 @@ def replica_has_data(store: Store) -> bool:
     return False
 
 
-def set_aside(store: Store) -> Path:
-    """Close ``store`` and rename its file (with WAL and SHM) so a fresh one can start."""
-    path = store.path
+def set_aside(store: Store, *, sleep: Callable[[float], None] = time.sleep) -> Path:
+    """Close ``store`` and rename its file (with WAL and SHM) so a fresh one can start.
+
+    On Windows a file another process holds open cannot be renamed: retried for a few
+    seconds, then ``StorageError`` says so (``app.fsutil``, shared with ``app.recovery``).
+    """
     store.close()
-    stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
-    target = path.with_name(f"{path.stem}-set-aside-{stamp}{path.suffix}")
-    n = 1
-    while target.exists():
-        n += 1
-        target = path.with_name(f"{path.stem}-set-aside-{stamp}-{n}{path.suffix}")
-    os.replace(path, target)
-    for suffix in ("-wal", "-shm"):
-        side = Path(f"{path}{suffix}")
-        if side.exists():
-            os.replace(side, Path(f"{target}{suffix}"))
-    return target
+    return set_aside_file(store.path, utcnow().strftime("%Y%m%dT%H%M%SZ"), sleep=sleep)
 
 
 def _refusal(state: SyncState, server_url: str, shop_id: str, has_data: bool) -> str | None:
@@ -128,7 +123,12 @@ def login(store: Store, server_url: str, username: str, password: str, *,
         if not fresh:
             _revoke(server_url, state.client_id, result.tokens, settings, transport, clock)
             raise SyncError(ErrorKind.CONFLICT, why)
-        aside = set_aside(store)
+        try:
+            aside = set_aside(store)
+        except StorageError:
+            # The file is held open elsewhere: the session just opened is not kept either.
+            _revoke(server_url, state.client_id, result.tokens, settings, transport, clock)
+            raise
         store = open_store(aside.with_name(_original_name(aside)))
         log.info("set the previous replica aside as %s", aside)
     with store.write_session() as s:
@@ -141,6 +141,7 @@ def login(store: Store, server_url: str, username: str, password: str, *,
         st.role = str(user.get("role")) if user.get("role") else None
         st.last_error = None
     tokens_at.save(server_url, str(user.get("username") or username), result.tokens)
+    identity.remember(store)  # the client id beside the replica, for a rebuild after damage
     return LoginOutcome(user, store, aside)
 
 

@@ -1,0 +1,138 @@
+"""Opening the replica, and rebuilding it when the file is not a database or is damaged.
+
+A damaged replica is never deleted and never blocks the shop: the file (with its ``-wal``
+and ``-shm``) is set aside under a new name, the person is told, and a fresh replica is
+started **under the same client id** (kept beside the replica, ``app.identity``) so the
+sync engine fills it from the server. Whatever can still be read of the old outbox is
+carried over with its mutation ids; the fresh replica is marked ``recovered_from`` until its
+first pull tells the server's last mutation id for this client, and then every carried
+entry at or below it is dropped (``sync.replica.settle_recovered``): nothing is applied
+twice, and nothing the server lacks is lost if it could be read.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+
+from app import identity
+from app.db import Store
+from app.errors import StorageError
+from app.fsutil import ATTEMPTS, set_aside_file
+from app.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+_OUTBOX_COLUMNS = ("id", "entity", "row_id", "op", "fields", "base", "created_at", "urgent")
+_SELECT_OUTBOX = ("SELECT id, entity, row_id, op, fields, base, created_at, urgent FROM outbox "
+                  "ORDER BY id")
+_INSERT_OUTBOX = ("INSERT INTO outbox (id, entity, row_id, op, fields, base, created_at, urgent) "
+                  "VALUES (:id, :entity, :row_id, :op, :fields, :base, :created_at, :urgent)")
+
+
+@dataclass(frozen=True)
+class Opened:
+    """An open replica, and what happened on the way if it had to be rebuilt."""
+
+    store: Store
+    #: Where the damaged file was set aside (None: it opened normally).
+    set_aside: Path | None = None
+    #: Outbox entries read from the damaged file and carried over.
+    salvaged: int = 0
+    #: What to tell the person (None: nothing happened).
+    notice: str | None = None
+
+
+@dataclass
+class _Salvage:
+    entries: list[tuple[Any, ...]]
+    acked: int = 0
+    ident: identity.Identity | None = None
+
+
+def open_replica(path: Path | str, *, sleep: Callable[[float], None] = time.sleep,
+                 attempts: int = ATTEMPTS) -> Opened:
+    """``Store(path)``; a file that is not a database or is damaged is set aside and a
+    fresh replica made in its place (see the module docstring). Other storage failures
+    (busy, full, permission) go up as ``StorageError``: they are not the file's fault."""
+    path = Path(path)
+    try:
+        return Opened(Store(path))
+    except StorageError as exc:
+        if not exc.damaged:
+            raise
+        damage = exc
+    log.warning("%s Setting it aside and starting a fresh replica.", damage.message)
+    kept = identity.read(path)
+    aside = set_aside_file(path, utcnow().strftime("%Y%m%dT%H%M%SZ"), sleep=sleep,
+                           attempts=attempts)
+    found = salvage(aside)
+    ident = kept or found.ident
+    if kept is not None and found.ident is not None and kept.client_id != found.ident.client_id:
+        log.warning("the identity file and the damaged replica disagree on the client id; "
+                    "using the identity file's")
+    entries = found.entries if ident is not None and ident.server_url else []
+    store = Store(path, adopt=ident)
+    if ident is not None and ident.server_url:
+        with store.write_session() as s:
+            for row in entries:
+                if int(row[0]) > found.acked:
+                    s.execute(text(_INSERT_OUTBOX), dict(zip(_OUTBOX_COLUMNS, row, strict=True)))
+            s.execute(text("UPDATE sync_state SET recovered_from = :p, acked_mutation_id = :a "
+                           "WHERE id = 1"), {"p": aside.name, "a": found.acked})
+    carried = sum(1 for row in entries if int(row[0]) > found.acked)
+    notice = (f"{damage.message} It was set aside as {aside.name} (nothing was deleted), and "
+              "a fresh replica was started")
+    if ident is not None and ident.server_url:
+        notice += f" that fills itself from {ident.server_url} under the same identity"
+        notice += (f"; {carried} change(s) not yet sent were recovered from it and will be "
+                   "sent (those the server already has are skipped)." if carried else
+                   "; no unsent changes could be read from it.")
+    else:
+        notice += (". It was never connected to a server, so its data stays in the set-aside "
+                   "file only.")
+    log.warning(notice)
+    return Opened(store, aside, carried, notice)
+
+
+def salvage(path: Path) -> _Salvage:
+    """Whatever can be read of a damaged replica's outbox and identity (read-only, row by
+    row, stopping at the first unreadable part)."""
+    found = _Salvage([])
+    try:
+        conn = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        log.info("nothing can be read from %s: %s", path, exc)
+        return found
+    try:
+        try:
+            row = conn.execute("SELECT client_id, device_code, shop_id, server_url, username, "
+                               "acked_mutation_id FROM sync_state WHERE id = 1").fetchone()
+            if row is not None:
+                found.ident = identity.Identity(*(str(v) if v is not None else None
+                                                  for v in row[:5]))  # type: ignore[arg-type]
+                found.acked = int(row[5] or 0)
+        except (sqlite3.Error, ValueError, TypeError) as exc:
+            log.info("the sync state of %s cannot be read: %s", path, exc)
+        try:
+            cursor = conn.execute(_SELECT_OUTBOX)
+            while True:
+                got = cursor.fetchone()
+                if got is None:
+                    break
+                found.entries.append(tuple(got))
+        except sqlite3.Error as exc:
+            log.info("read %d outbox entries of %s before: %s", len(found.entries), path, exc)
+    finally:
+        conn.close()
+    return found
+
+
+__all__ = ["Opened", "open_replica", "salvage"]
