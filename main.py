@@ -75,9 +75,24 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     args.data_dir = args.data_dir or default_data_dir()
-    setup_logging(args.data_dir, verbose=args.verbose)
+    try:
+        setup_logging(args.data_dir, verbose=args.verbose)
+    except OSError as exc:  # a read-only or full data folder: say so, the command may still work
+        print(f"bayline: cannot write the log in {log_dir(args.data_dir)}: {exc}",
+              file=sys.stderr)
     handler = getattr(args, "handler", None) or cmd_boards
-    return int(handler(args) or 0)
+    try:
+        return int(handler(args) or 0)
+    except KeyboardInterrupt:
+        print("bayline: interrupted; nothing was lost (changes not yet sent are kept).",
+              file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        raise  # run() quiets it
+    except Exception as exc:  # noqa: BLE001 - every failure ends with its code and words
+        from sync.cli import _fail
+
+        return _fail(exc)
 
 
 def run() -> int:

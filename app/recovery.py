@@ -12,6 +12,7 @@ twice, and nothing the server lacks is lost if it could be read.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sqlite3
 import time
@@ -112,6 +113,10 @@ def salvage(path: Path) -> _Salvage:
         log.info("nothing can be read from %s: %s", path, exc)
         return found
     try:
+        # Read past a damaged schema entry (an index, another table): it does not
+        # concern the rows read here. Read-only: nothing is ever written to that file.
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("PRAGMA writable_schema=ON")
         try:
             row = conn.execute("SELECT client_id, device_code, shop_id, server_url, username, "
                                "acked_mutation_id FROM sync_state WHERE id = 1").fetchone()

@@ -32,7 +32,8 @@ from app.db import Store
 from app.errors import StorageError
 from app.fsutil import set_aside_file
 from app.models import MODELS, MutationOutcome, Outbox, SyncState
-from app.timeutil import utcnow
+from app.timeutil import to_rfc3339, utcnow
+from sync import quarantine
 from sync.clock import Clock
 from sync.credentials import Tokens, TokenStore
 from sync.errors import ErrorKind, SyncError
@@ -225,6 +226,7 @@ def describe(store: Store) -> dict[str, Any]:
         st = sync_state(s)
         outcomes = int(s.scalar(select(func.count()).select_from(MutationOutcome)
                                 .where(MutationOutcome.dismissed_at.is_(None))) or 0)
+        held = quarantine.count(s)
         return {
             "server": st.server_url,
             "user": st.username,
@@ -239,4 +241,12 @@ def describe(store: Store) -> dict[str, Any]:
             "last_sync_at": st.last_sync_at.isoformat().replace("+00:00", "Z")
             if st.last_sync_at else None,
             "last_error": st.last_error,
+            "recovered_from": st.recovered_from,
+            "not_applied": held,
+            "not_applied_summary": quarantine.summary(held),
+            "not_applied_reason": quarantine.first_reason(s) if held else None,
+            "not_applied_details": [
+                {"id": q.id, "entity": q.entity, "row_id": q.row_id, "reason": q.reason,
+                 "held_by": q.held_by, "at": to_rfc3339(q.at), "attempts": q.attempts}
+                for q in quarantine.not_applied(s)],
         }
