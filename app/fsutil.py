@@ -19,11 +19,13 @@ ATTEMPTS = 12
 DELAY = 0.25
 
 
-def replace_with_retry(src: Path | str, dst: Path | str, *, attempts: int = ATTEMPTS,
-                       delay: float = DELAY,
+def replace_with_retry(src: Path | str, dst: Path | str, *, attempts: int | None = None,
+                       delay: float | None = None,
                        sleep: Callable[[float], None] = time.sleep) -> None:
     """``os.replace(src, dst)``, retried while the file is held open elsewhere; then a
     ``StorageError`` (reason ``busy``) that names the file and what to do."""
+    attempts = ATTEMPTS if attempts is None else attempts
+    delay = DELAY if delay is None else delay
     last: OSError | None = None
     for n in range(1, attempts + 1):
         try:
@@ -56,7 +58,7 @@ def set_aside_path(path: Path, stamp: str) -> Path:
 
 
 def set_aside_file(path: Path, stamp: str, *, sleep: Callable[[float], None] = time.sleep,
-                   attempts: int = ATTEMPTS) -> Path:
+                   attempts: int | None = None) -> Path:
     """Rename the SQLite file ``path`` with its ``-wal`` and ``-shm`` (never delete them)
     to a new name beside it; returns that name. The main file goes first: if it cannot be
     moved, nothing was."""

@@ -26,7 +26,7 @@ from sqlalchemy import text
 from app import identity
 from app.db import Store
 from app.errors import StorageError
-from app.fsutil import ATTEMPTS, set_aside_file
+from app.fsutil import set_aside_file
 from app.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ class _Salvage:
 
 
 def open_replica(path: Path | str, *, sleep: Callable[[float], None] = time.sleep,
-                 attempts: int = ATTEMPTS) -> Opened:
+                 attempts: int | None = None) -> Opened:
     """``Store(path)``; a file that is not a database or is damaged is set aside and a
     fresh replica made in its place (see the module docstring). Other storage failures
     (busy, full, permission) go up as ``StorageError``: they are not the file's fault."""
