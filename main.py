@@ -28,6 +28,9 @@ def setup_logging(data_dir: Path, *, verbose: bool = False) -> None:
     root.addHandler(handler)
     console = logging.StreamHandler()
     console.setLevel(logging.WARNING)
+    # A command's failure is told in words on stderr (sync/cli.py ``_fail``); its traceback
+    # goes to the file only.
+    console.addFilter(lambda record: getattr(record, "console", True))
     root.addHandler(console)
     # httpx logs request URLs at INFO; never let a library log headers (tokens) at DEBUG.
     logging.getLogger("httpx").setLevel(logging.WARNING)

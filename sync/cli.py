@@ -77,7 +77,8 @@ def _fail(exc: BaseException) -> int:
         print(f"bayline: {exc.message}", file=sys.stderr)
         return 1
     log = logging.getLogger("bayline")
-    log.error("a command failed with an unexpected error", exc_info=exc)
+    log.error("a command failed with an unexpected error", exc_info=exc,
+              extra={"console": False})
     print(f"bayline: the command stopped on an unexpected error ({type(exc).__name__}: {exc}). "
           "Nothing was lost: changes not yet sent are kept. The details are in the log "
           "(the 'logs' folder of the data folder); please send it to support.", file=sys.stderr)
