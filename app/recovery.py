@@ -27,6 +27,7 @@ from app import identity
 from app.db import Store
 from app.errors import StorageError
 from app.fsutil import set_aside_file
+from app.storage import damage_mark, message
 from app.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -65,11 +66,17 @@ def open_replica(path: Path | str, *, sleep: Callable[[float], None] = time.slee
     (busy, full, permission) go up as ``StorageError``: they are not the file's fault."""
     path = Path(path)
     try:
-        return Opened(Store(path))
+        store = Store(path)
     except StorageError as exc:
         if not exc.damaged:
             raise
         damage = exc
+    else:
+        found_damage = _check_if_reported(store)
+        if found_damage is None:
+            return Opened(store)
+        store.close()
+        damage = found_damage
     log.warning("%s Setting it aside and starting a fresh replica.", damage.message)
     kept = identity.read(path)
     aside = set_aside_file(path, utcnow().strftime("%Y%m%dT%H%M%SZ"), sleep=sleep,
@@ -80,6 +87,7 @@ def open_replica(path: Path | str, *, sleep: Callable[[float], None] = time.slee
         log.warning("the identity file and the damaged replica disagree on the client id; "
                     "using the identity file's")
     entries = found.entries if ident is not None and ident.server_url else []
+    damage_mark(path).unlink(missing_ok=True)
     store = Store(path, adopt=ident)
     if ident is not None and ident.server_url:
         with store.write_session() as s:
@@ -101,6 +109,25 @@ def open_replica(path: Path | str, *, sleep: Callable[[float], None] = time.slee
                    "file only.")
     log.warning(notice)
     return Opened(store, aside, carried, notice)
+
+
+def _check_if_reported(store: Store) -> StorageError | None:
+    """When damage was seen while the replica was in use (``app.storage.mark_damaged``),
+    check the whole file once (``PRAGMA quick_check``): the damage, or None (the mark is
+    removed)."""
+    mark = damage_mark(store.path)
+    if not mark.exists():
+        return None
+    try:
+        with store.read() as s:
+            verdict = [str(r[0]) for r in s.execute(text("PRAGMA quick_check")).fetchmany(5)]
+    except StorageError as exc:
+        return exc
+    if verdict == ["ok"]:
+        log.info("the replica was reported damaged, but its check finds nothing wrong")
+        mark.unlink(missing_ok=True)
+        return None
+    return StorageError(f"{message('damaged', store.path)} ({'; '.join(verdict)})", "damaged")
 
 
 def salvage(path: Path) -> _Salvage:

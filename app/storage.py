@@ -13,7 +13,7 @@ from __future__ import annotations
 import errno
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from sqlalchemy import exc as sa_exc
@@ -105,6 +105,18 @@ def storage_error(exc: BaseException, path: Path | str) -> StorageError | None:
     return StorageError(message(reason, path, str(orig)), reason)
 
 
+def damage_mark(path: Path | str) -> Path:
+    """The file that says "this replica was seen damaged": the next open checks it."""
+    return Path(f"{path}.damaged")
+
+
+def mark_damaged(path: Path | str, why: str) -> None:
+    """Remember that SQLite reported ``path`` damaged while in use, so the next open checks
+    the whole file and, if it is, sets it aside (``app.recovery``). Best effort."""
+    with suppress(OSError):
+        damage_mark(path).write_text(why + "\n", encoding="utf-8")
+
+
 @contextmanager
 def storage_errors(path: Path | str) -> Iterator[None]:
     """Raise storage failures of the block as ``StorageError``; bugs go up unchanged."""
@@ -116,7 +128,10 @@ def storage_errors(path: Path | str) -> Iterator[None]:
         converted = storage_error(exc, path)
         if converted is None:
             raise
+        if converted.damaged:
+            mark_damaged(path, str(exc))
         raise converted from exc
 
 
-__all__ = ["message", "reason_of", "storage_error", "storage_errors"]
+__all__ = ["damage_mark", "mark_damaged", "message", "reason_of", "storage_error",
+           "storage_errors"]
