@@ -66,7 +66,14 @@ def cmd_boards(args: argparse.Namespace) -> int:
     if not path.exists():
         print(f"Creating a demo shop in {args.data_dir} (first start only; a few seconds) ...",
               file=sys.stderr, flush=True)
-    store = open_demo(path)
+        store = open_demo(path)
+    else:  # a damaged replica is set aside and rebuilt, and the person told
+        from app.recovery import open_replica
+
+        opened = open_replica(path)
+        if opened.notice:
+            print(f"bayline: {opened.notice}", file=sys.stderr)
+        store = opened.store
     try:
         print(render_boards(store))
     finally:

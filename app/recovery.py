@@ -77,7 +77,7 @@ def open_replica(path: Path | str, *, sleep: Callable[[float], None] = time.slee
             return Opened(store)
         store.close()
         damage = found_damage
-    log.warning("%s Setting it aside and starting a fresh replica.", damage.message)
+    log.info("%s Setting it aside and starting a fresh replica.", damage.message)
     kept = identity.read(path)
     aside = set_aside_file(path, utcnow().strftime("%Y%m%dT%H%M%SZ"), sleep=sleep,
                            attempts=attempts)
@@ -107,7 +107,7 @@ def open_replica(path: Path | str, *, sleep: Callable[[float], None] = time.slee
     else:
         notice += (". It was never connected to a server, so its data stays in the set-aside "
                    "file only.")
-    log.warning(notice)
+    log.warning(notice, extra={"console": False})  # the caller tells the person
     return Opened(store, aside, carried, notice)
 
 
