@@ -245,7 +245,7 @@ _ROW_ERRORS: tuple[type[BaseException], ...] = (
     ValueError, TypeError, OverflowError)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Change:
     raw: Any
     entity: str
