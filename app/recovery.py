@@ -135,7 +135,9 @@ def salvage(path: Path) -> _Salvage:
     row, stopping at the first unreadable part)."""
     found = _Salvage([])
     try:
-        conn = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True)
+        # as_uri() percent-encodes '%', '#', '?', spaces and letters beyond ASCII, and
+        # writes a Windows drive as file:///C:/...
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     except sqlite3.Error as exc:
         log.info("nothing can be read from %s: %s", path, exc)
         return found

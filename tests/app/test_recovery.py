@@ -109,3 +109,20 @@ def test_a_busy_replica_is_not_mistaken_for_a_damaged_one(
         other.execute("ROLLBACK")
         other.close()
     assert not [p for p in tmp_path.iterdir() if "set-aside" in p.name]
+
+
+def test_salvage_reads_a_file_whose_path_has_uri_characters(tmp_path: Path) -> None:
+    import sqlite3
+
+    from app.recovery import salvage
+
+    folder = tmp_path / "Ünïcode 100% #1 ?x"
+    folder.mkdir()
+    path = folder / "replica.sqlite"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE outbox (id INTEGER PRIMARY KEY, entity, row_id, op, fields, "
+                 "base, created_at, urgent)")
+    conn.execute("INSERT INTO outbox VALUES (7, 'job', 'j', 'upsert', '{}', '{}', 't', 0)")
+    conn.commit()
+    conn.close()
+    assert [row[0] for row in salvage(path).entries] == [7]
