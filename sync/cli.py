@@ -3,8 +3,11 @@
 For support and scripts; each works on the replica of the global ``--data-dir``. ``sync``
 runs one full round in the foreground (push everything, pull to head) and exits non-zero
 with a readable reason when it cannot. Exit codes: 0 done, 1 could not sync (see the
-message), 3 log in needed, 4 server unreachable, 5 server error, 6 this version is too old,
-7 replica and server disagree, 8 problem on this computer.
+message; also an unexpected error, whose traceback goes to the log file only), 3 log in
+needed, 4 server unreachable, 5 server error, 6 this version is too old, 7 replica and
+server disagree, 8 problem on this computer (the local database busy, full, read-only, or
+a password store missing). Every command ends with its code and words, never a traceback
+(``_fail``, also called by ``main.main`` for anything a command did not catch).
 """
 
 from __future__ import annotations

@@ -170,6 +170,7 @@ def test_sync_goes_on_and_the_status_says_so(
     assert status.not_applied == 1
     assert "1 change from the server could not be applied" in status.summary()
     assert status.not_applied_reason is not None and "poisoned job" in status.not_applied_reason
+    assert any("poisoned job" in line for line in status.details())
     assert store.state().cursor == fake.head
     poison(store, on=False)
     engine.stop()
