@@ -318,11 +318,11 @@ class SyncEngine:
             timeout = (self.settings.pull_interval if deadline is None
                        else max(0.0, deadline - self.clock.monotonic()))
             items = self._drain(timeout)
-            if any(item.kind == "stop" for item in items):
-                return
+            for item in items:
+                if item.kind == "stop":
+                    return
+                self._handle_guarded(item)
             try:
-                for item in items:
-                    self._handle_guarded(item)
                 before = self._status.connection
                 worked = self._run_due()
                 now = self.clock.monotonic()
@@ -345,6 +345,8 @@ class SyncEngine:
             self._handle(item)
         except StorageError as exc:
             self._storage_fault(exc)
+        except Exception:  # noqa: BLE001 - the engine thread must not die
+            log.exception("the sync engine hit an unexpected error handling %s", item.kind)
 
     def _storage_fault(self, exc: StorageError) -> None:
         """A local storage failure: a retryable fault, or, when the replica is damaged, a

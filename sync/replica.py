@@ -267,12 +267,12 @@ def _parse(change: Any) -> tuple[str, str, str, Any]:
     return entity, row_id, op, row
 
 
-def _holder(held: quarantine.Held, ch: _Change) -> int | None:
-    """The quarantined change ``ch`` waits for: one of the same row, or a row it names."""
+def _holder(held: quarantine.Held, refs: dict[str, int], ch: _Change) -> int | None:
+    """The quarantined change ``ch`` waits for: one of the same row, or a row it names
+    (``refs``: held row id → quarantine id)."""
     qid = held.get((ch.entity, ch.row_id))
     if qid is not None or not isinstance(ch.row, dict):
         return qid
-    refs = {row_id: qid for (_entity, row_id), qid in held.items()}
     for name, spec in ch.codec.fields.items():
         if spec.kind == "id" and name != "id":
             value = ch.row.get(name)
@@ -304,6 +304,7 @@ def apply_page(session: Session, page: Page, *, store_cursor: bool = True,
     floor = max(sync_state(session).acked_mutation_id, page.last_mutation_id)
     applied = Applied()
     held = quarantine.held(session)
+    refs = {row_id: qid for (_entity, row_id), qid in held.items()}
     writer = _PageWriter(session)
     changes: list[_Change] = []
     for n, raw in enumerate(page.changes):
@@ -322,12 +323,13 @@ def apply_page(session: Session, page: Page, *, store_cursor: bool = True,
             log.debug("skipping a change of unknown entity %r", entity)
             continue
         ch = _Change(raw, entity, row_id, op, row, c)
-        holder = _holder(held, ch) if held else None
+        holder = _holder(held, refs, ch) if held else None
         if holder is not None:
             qid = quarantine.put(session, raw, f"held with change {holder}, which could not "
                                  "be applied", cursor=page.cursor, entity=entity,
                                  row_id=row_id, held_by=holder, attempts=tries)
             held.setdefault((entity, row_id), qid)
+            refs.setdefault(row_id, qid)
             applied.quarantined += 1
             continue
         if not careful:
@@ -341,9 +343,10 @@ def apply_page(session: Session, page: Page, *, store_cursor: bool = True,
             except _RowFault as fault:
                 raw_conn.execute("ROLLBACK TO bayline_change")
                 raw_conn.execute("RELEASE bayline_change")
-                held[(entity, row_id)] = quarantine.put(
+                qid = held[(entity, row_id)] = quarantine.put(
                     session, raw, str(fault), cursor=page.cursor, entity=entity,
                     row_id=row_id, attempts=tries)
+                refs.setdefault(row_id, qid)
                 applied.quarantined += 1
                 continue
             raw_conn.execute("RELEASE bayline_change")
