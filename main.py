@@ -9,10 +9,10 @@ from __future__ import annotations
 import argparse
 import logging
 import logging.handlers
-import os
 import sys
 from pathlib import Path
 
+from app.console import closed_pipe, utf8_streams
 from app.paths import default_data_dir, log_dir
 
 
@@ -81,13 +81,17 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run() -> int:
-    """``main()`` for a console: a reader that stops early (``| head``) is no error."""
+    """``main()`` for a console: UTF-8 on every stream (Windows pipes use the ANSI code
+    page), and a reader that stops early (``| head``, ``| more``) is no error."""
+    utf8_streams()
     try:
-        return main()
-    except BrokenPipeError:
-        # Python's advice: point stdout at devnull so the interpreter's final flush is quiet.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        code = main()
+        if sys.stdout is not None:
+            sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit
+        return code
+    except OSError as exc:
+        if not closed_pipe(exc):
+            raise
         return 1
 
 
