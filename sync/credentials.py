@@ -54,7 +54,7 @@ def _is_windows_store_error(exc: BaseException) -> bool:
 
 
 def _windows_message(exc: BaseException, action: str) -> str:
-    args = getattr(exc, "args", ())
+    args: tuple[Any, ...] = tuple(exc.args)
     code = getattr(exc, "winerror", args[0] if args else None)
     text = str(getattr(exc, "strerror", args[2] if len(args) > 2 else "") or "").strip()
     detail = f"Windows error {code}" + (f": {text.rstrip('.')}" if text else "")
