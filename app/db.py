@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import URL, Engine, create_engine, event, select
 from sqlalchemy.orm import Session
 
 from app import identity
@@ -65,17 +65,29 @@ def _on_begin(conn: Any) -> None:
 
 def make_engine(path: Path | str) -> Engine:
     """An engine on the replica file at ``path`` (``":memory:"`` is not supported: use a file)."""
-    engine = create_engine(f"sqlite:///{path}")
+    # URL.create keeps the path verbatim: in "sqlite:///..." text a "%41" in a folder name
+    # would be decoded to "A" and the replica made somewhere else.
+    engine = create_engine(URL.create("sqlite", database=str(path)))
     event.listen(engine, "connect", _on_connect)
     event.listen(engine, "begin", _on_begin)
     return engine
 
 
+def config_value(value: str) -> str:
+    """``value`` escaped for Alembic's ``Config`` (a ``configparser`` that reads ``%`` as
+    interpolation): a Windows path inside a URL is full of ``%3A``/``%5C``, and a folder may
+    be called ``50%off``."""
+    return value.replace("%", "%%")
+
+
 def alembic_config(engine: Engine | None = None) -> Config:
+    """Alembic's settings for the replica. ``upgrade`` hands over its connection in
+    ``attributes``; the URL is there only for Alembic's own command-line use."""
     cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.set_main_option("script_location", config_value(str(MIGRATIONS_DIR)))
     if engine is not None:
-        cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+        cfg.set_main_option("sqlalchemy.url",
+                            config_value(engine.url.render_as_string(hide_password=False)))
     return cfg
 
 

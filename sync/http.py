@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 from httpx_sse import EventSource, SSEError, connect_sse
@@ -39,13 +40,22 @@ T = TypeVar("T")
 
 
 def normalize_server_url(url: str) -> str:
-    """``https://host:port`` without a trailing slash or the API prefix."""
+    """``https://host:port`` without a trailing slash or the API prefix.
+
+    ``http://localhost`` becomes ``http://127.0.0.1``: Windows tries ``::1`` first and,
+    against a server bound to 127.0.0.1 (its default), spends about 2 s on every new
+    connection before falling back. An ``https`` address keeps its name, which TLS checks.
+    """
     url = url.strip().rstrip("/")
     if url.endswith(API_PREFIX):
         url = url[: -len(API_PREFIX)]
     if not url.startswith(("http://", "https://")):
         raise SyncError(ErrorKind.LOCAL, f"'{url}' is not a server address; it starts with "
                                          "https:// (or http:// on a trusted network).")
+    parts = urlsplit(url)
+    if parts.scheme == "http" and (parts.hostname or "").rstrip(".") == "localhost":
+        netloc = "127.0.0.1" + (f":{parts.port}" if parts.port is not None else "")
+        url = urlunsplit(parts._replace(netloc=netloc))
     return url
 
 

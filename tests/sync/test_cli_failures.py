@@ -38,7 +38,7 @@ def test_a_bug_during_sync_ends_with_code_1_and_words(
     err = capsys.readouterr().err
     assert code == 1
     assert "unexpected error" in err and "RuntimeError" in err and "Traceback" not in err
-    assert "Traceback" in (folder / "logs" / "bayline.log").read_text(encoding="utf-8")
+    assert "Traceback" in (folder / "logs" / "cli.log").read_text(encoding="utf-8")
 
 
 def test_a_locked_replica_ends_with_code_8_and_words(
