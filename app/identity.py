@@ -65,7 +65,7 @@ def write(path: Path, ident: Identity) -> None:
         temp.write_text(json.dumps(asdict(ident), indent=2) + "\n", encoding="utf-8")
         replace_with_retry(temp, target, attempts=3)
     except Exception as exc:  # noqa: BLE001 - the replica works without it; say so
-        log.warning("could not write %s: %s", target, exc)
+        log.warning("could not write %s: %s", target, exc, extra={"console": False})
         temp.unlink(missing_ok=True)
 
 
@@ -79,7 +79,7 @@ def remember(store: Store) -> None:
     try:
         ident = of(store)
     except Exception as exc:  # noqa: BLE001 - never a reason not to open
-        log.warning("could not read the replica's identity: %s", exc)
+        log.warning("could not read the replica's identity: %s", exc, extra={"console": False})
         return
     if ident.server_url is None:
         return
