@@ -298,7 +298,7 @@ def apply_page(session: Session, page: Page, *, store_cursor: bool = True,
     (careful only) counts earlier tries of each change, for a retry of the quarantine.
     """
     state = sync_state(session)
-    if state.recovered_from is not None:
+    if state.recovered_from is not None and attempts is None:  # a page from the server
         settle_recovered(session, page.last_mutation_id)
     reconcile_lmid(session, page.last_mutation_id)
     floor = max(sync_state(session).acked_mutation_id, page.last_mutation_id)

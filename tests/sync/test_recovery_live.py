@@ -116,8 +116,9 @@ def test_a_damaged_replica_is_rebuilt_under_the_same_client_id(
     sa.api.close()
     a.close()
     # The disk goes bad: the last pushed entry cannot be read, nor the file be opened.
-    with sqlite3.connect(path) as conn:
-        conn.execute("DELETE FROM outbox WHERE id = ?", (last_lost,))
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("DELETE FROM outbox WHERE id = ?", (last_lost,))
+    conn.close()
     damage(path)
 
     opened = open_replica(path)

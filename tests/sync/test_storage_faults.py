@@ -112,3 +112,49 @@ def test_a_fresh_login_whose_set_aside_windows_refuses_revokes_the_session(
     finally:
         again.close()
     demo.close()
+
+
+def test_the_engine_fills_a_rebuilt_replica_and_sends_each_change_once(
+        make_replica: Replica, make_engine: Engine, fake: FakeServer) -> None:
+    """A damaged replica rebuilt on open (``app.recovery``): the running engine's first
+    pull drops what the server already has, then it sends the rest, each once, in order."""
+    from app.recovery import open_replica
+
+    store = make_replica("a")
+    path, client_id = store.path, store.state().client_id
+    engine = make_engine(store)
+    engine.start()
+    job_id, changes = new_job(store)
+    engine.nudge(changes)
+    engine.advance(5)
+    assert outbox(store) == []
+    edit(store, job_id, concern="sent, answer lost")
+    fake.fail("/sync/push", status=502, after_commit=True)  # applied; the answer is lost
+    engine.sync_now()
+    engine.advance(0.5)
+    lost = [e.id for e in outbox(store)]
+    assert lost and fake.lmid[client_id] == lost[-1]
+    edit(store, job_id, priority=3)  # never sent
+    engine.stop()
+    store.close()
+    conn = sqlite3.connect(path, isolation_level=None)  # the schema goes bad
+    conn.execute("PRAGMA writable_schema=ON")
+    conn.execute("UPDATE sqlite_master SET sql = 'CREATE INDEX x ON job((' "
+                 "WHERE name = 'ix_job_open'")
+    conn.close()
+    before = list(fake.applied)
+    opened = open_replica(path)
+    store = opened.store
+    try:
+        assert opened.set_aside is not None and opened.salvaged == 2
+        assert store.state().client_id == client_id
+        engine = make_engine(store)
+        engine.start()
+        engine.advance(30, step=0.5)
+        assert outbox(store) == [] and engine.status.connection is Connection.ONLINE
+        sent_after = [mid for cid, mid in fake.applied[len(before):] if cid == client_id]
+        assert sent_after == [lost[-1] + 1]  # only the unsent change, once
+        assert fake.live("job")[job_id]["priority"] == 3
+        assert fake.live("job")[job_id]["concern"] == "sent, answer lost"
+    finally:
+        store.close()
