@@ -115,13 +115,13 @@ def test_two_offline_kiosks_clocking_one_technician_on_keep_one_clock_open(api: 
     for first_pushed in ("early", "late"):
         a, b = api.client("kiosk"), api.client("kiosk")
         early, late = new_id(), new_id()
-        push_early = lambda: a.push(_acting(a.m("time_entry", early, {  # noqa: E731
-            "technician_id": tech, "job_id": job_a, "kind": "job", "started_at": T0}), user))
-        push_late = lambda: b.push(_acting(b.m("time_entry", late, {  # noqa: E731
-            "technician_id": tech, "job_id": job_b, "kind": "job", "started_at": T1}), user))
-        for push in ((push_early, push_late) if first_pushed == "early"
-                     else (push_late, push_early)):
-            assert statuses(push()) == ["applied"]
+        clock_early = _acting(a.m("time_entry", early, {
+            "technician_id": tech, "job_id": job_a, "kind": "job", "started_at": T0}), user)
+        clock_late = _acting(b.m("time_entry", late, {
+            "technician_id": tech, "job_id": job_b, "kind": "job", "started_at": T1}), user)
+        order = [(a, clock_early), (b, clock_late)]
+        for kiosk, mutation in (order if first_pushed == "early" else order[::-1]):
+            assert statuses(kiosk.push(mutation)) == ["applied"]
         entries = _entries(api)
         assert entries[early]["ended_at"] == T1, first_pushed
         assert entries[late]["ended_at"] is None, first_pushed

@@ -11,6 +11,7 @@ from collections.abc import Callable
 import httpx
 
 from app.db import Store
+from app.ops import notes
 from sync.clock import FakeClock
 from sync.credentials import TokenStore
 from sync.engine import SyncEngine, _Work
@@ -18,7 +19,6 @@ from sync.settings import SyncSettings
 from sync.status import Connection, SyncStatus
 from tests.sync.conftest import SERVER
 from tests.sync.fakeserver import FakeServer
-from app.ops import notes
 from tests.sync.helpers import edit, new_job, outbox
 
 Replica = Callable[[str], Store]
@@ -198,7 +198,7 @@ def test_a_pin_is_checked_on_the_kiosk_when_the_server_cannot_be_reached(
 
 def test_the_status_warns_when_the_clock_is_more_than_two_minutes_off() -> None:
     assert SyncStatus(clock_skew=119.0).clock_warning is None
-    assert "Up to date" == SyncStatus(connection=Connection.ONLINE, clock_skew=-90.0).summary()
+    assert SyncStatus(connection=Connection.ONLINE, clock_skew=-90.0).summary() == "Up to date"
     ahead = SyncStatus(connection=Connection.ONLINE, clock_skew=7 * 60 + 5)
     assert "7 minutes ahead of the server's" in ahead.summary()
     behind = SyncStatus(connection=Connection.ONLINE, clock_skew=-3 * 3600)
