@@ -228,3 +228,15 @@ def test_a_push_answers_the_servers_time_and_the_devices_skew(api: Api) -> None:
     r = api.http.post("/api/v1/sync/push", headers=api.headers("clerk", c.client_id),
                       json={**body, "device_time": "yesterday-ish"})
     assert r.status_code == 200 and "clock_skew_seconds" not in r.json()
+
+
+def test_a_disabled_technicians_verifier_leaves_the_kiosks_and_comes_back(api: Api) -> None:
+    user = _tech_user(api)
+    before = _pin_rows(api)[user]["verifier"]
+    url = f"/api/v1/users/{user}"
+    assert api.http.patch(url, headers=api.headers("admin"), json={"active": False}) \
+        .status_code == 200
+    assert user not in _pin_rows(api)  # a snapshot has no tombstones
+    assert api.http.patch(url, headers=api.headers("admin"), json={"active": True}) \
+        .status_code == 200
+    assert _pin_rows(api)[user]["verifier"] == before
