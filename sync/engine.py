@@ -220,6 +220,12 @@ class SyncEngine:
         except SyncError as exc:
             raise SyncError(ErrorKind.AUTH, "The server cannot be reached and this kiosk "
                                             f"cannot check PINs on its own: {exc.message}") from cause
+        if secret is None or not pins.has_verifier(self.store, technician_id):
+            # Not a wrong PIN (a kiosk's lockout must not count it): nothing to check with.
+            raise SyncError(ErrorKind.NETWORK, "The server cannot be reached, and this kiosk "
+                                               "has no PIN of this technician to check against "
+                                               "yet. Try again when the server is back.",
+                            retryable=True) from cause
         found = pins.check_offline(self.store, technician_id, pin, secret)
         if found is None:
             raise SyncError(ErrorKind.AUTH, "That PIN is not right (checked on this kiosk: "

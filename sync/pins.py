@@ -168,6 +168,15 @@ class OfflineSignIn:
     name: str
 
 
+def has_verifier(store: Store, technician_id: str) -> bool:
+    """True when this kiosk holds a sealed PIN verifier of the technician (it can check
+    their PIN while the server is away)."""
+    with store.read() as s:
+        return s.scalar(select(TechnicianPin.id).where(
+            TechnicianPin.technician_id == technician_id, TechnicianPin.deleted_at.is_(None),
+            TechnicianPin.verifier.is_not(None)).limit(1)) is not None
+
+
 def check_offline(store: Store, technician_id: str, pin: str, secret: bytes | None) -> OfflineSignIn | None:
     """The technician, when ``pin`` is theirs by the verifier this kiosk pulled; None when it
     is not, when they have no PIN here or are not active (each costs one hash, so a wrong

@@ -185,6 +185,13 @@ def test_a_pin_is_checked_on_the_kiosk_when_the_server_cannot_be_reached(
         raise AssertionError("a wrong PIN was accepted offline")
     except SyncError as exc:
         assert exc.kind is ErrorKind.AUTH and "PIN" in exc.message
+    # A technician this kiosk has no verifier of cannot sign in offline; it is not a
+    # wrong PIN (the kiosk's lockout must not count it).
+    try:
+        engine.pin_login("00000000-0000-4000-8000-000000000099", "2468").result(timeout=5)
+        raise AssertionError("a technician without a verifier signed in offline")
+    except SyncError as exc:
+        assert exc.kind is ErrorKind.NETWORK and "no PIN" in exc.message
     # A server that answers decides, even when the PIN would pass offline.
     cable.up = True
     fake.fail("/auth/pin", status=401, body={"error": "invalid_credentials",
