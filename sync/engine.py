@@ -22,6 +22,11 @@ How the UI drives it::
     ...
     engine.sync_now()                           # the "sync now" button, or after a log in
     engine.stop()
+
+On a shared kiosk (logged in as its device account) a technician signs in with a PIN::
+
+    user = engine.pin_login(technician_id, pin).result()   # online, or offline on the kiosk
+    changes = store.run(op, ..., acting_user_id=user["id"])  # theirs, however late it goes
 """
 
 from __future__ import annotations
