@@ -27,16 +27,15 @@ from app import identity
 from app.db import Store
 from app.errors import StorageError
 from app.fsutil import set_aside_file
+from app.models import Outbox
 from app.storage import damage_mark, message
 from app.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
-_OUTBOX_COLUMNS = ("id", "entity", "row_id", "op", "fields", "base", "created_at", "urgent")
-_SELECT_OUTBOX = ("SELECT id, entity, row_id, op, fields, base, created_at, urgent FROM outbox "
-                  "ORDER BY id")
-_INSERT_OUTBOX = ("INSERT INTO outbox (id, entity, row_id, op, fields, base, created_at, urgent) "
-                  "VALUES (:id, :entity, :row_id, :op, :fields, :base, :created_at, :urgent)")
+#: Outbox columns carried over from a damaged replica: every column of today's outbox that
+#: the old file has too (an older file lacks the newer ones: they take their defaults).
+_OUTBOX_COLUMNS: tuple[str, ...] = tuple(c.name for c in Outbox.__table__.columns)
 
 
 @dataclass(frozen=True)
@@ -54,7 +53,7 @@ class Opened:
 
 @dataclass
 class _Salvage:
-    entries: list[tuple[Any, ...]]
+    entries: list[dict[str, Any]]
     acked: int = 0
     ident: identity.Identity | None = None
 
@@ -92,11 +91,14 @@ def open_replica(path: Path | str, *, sleep: Callable[[float], None] = time.slee
     if ident is not None and ident.server_url:
         with store.write_session() as s:
             for row in entries:
-                if int(row[0]) > found.acked:
-                    s.execute(text(_INSERT_OUTBOX), dict(zip(_OUTBOX_COLUMNS, row, strict=True)))
+                if int(row["id"]) > found.acked:  # as stored: raw values, no conversion
+                    names = ", ".join(f'"{c}"' for c in row)  # names from our own model
+                    params = ", ".join(f":{c}" for c in row)
+                    s.execute(text(f"INSERT INTO outbox ({names}) VALUES ({params})"),  # noqa: S608
+                              row)
             s.execute(text("UPDATE sync_state SET recovered_from = :p, acked_mutation_id = :a "
                            "WHERE id = 1"), {"p": aside.name, "a": found.acked})
-    carried = sum(1 for row in entries if int(row[0]) > found.acked)
+    carried = sum(1 for row in entries if int(row["id"]) > found.acked)
     notice = (f"{damage.message} It was set aside as {aside.name} (nothing was deleted), and "
               "a fresh replica was started")
     if ident is not None and ident.server_url:
@@ -156,12 +158,15 @@ def salvage(path: Path) -> _Salvage:
         except (sqlite3.Error, ValueError, TypeError) as exc:
             log.info("the sync state of %s cannot be read: %s", path, exc)
         try:
-            cursor = conn.execute(_SELECT_OUTBOX)
+            have = {str(r[1]) for r in conn.execute("PRAGMA table_info(outbox)")}
+            names = [c for c in _OUTBOX_COLUMNS if c in have]
+            quoted = ", ".join(f'"{c}"' for c in names)  # names from our own model
+            cursor = conn.execute(f"SELECT {quoted} FROM outbox ORDER BY id")  # noqa: S608
             while True:
                 got = cursor.fetchone()
                 if got is None:
                     break
-                found.entries.append(tuple(got))
+                found.entries.append(dict(zip(names, got, strict=True)))
         except sqlite3.Error as exc:
             log.info("read %d outbox entries of %s before: %s", len(found.entries), path, exc)
     finally:

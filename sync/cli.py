@@ -142,6 +142,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     from sync.errors import ErrorKind, SyncError
     from sync.http import call_with_retries
     from sync.settings import SyncSettings
+    from sync.status import SyncStatus
     from sync.syncer import Syncer, retry_held
 
     if not replica_path(args.data_dir).exists():
@@ -183,6 +184,9 @@ def cmd_sync(args: argparse.Namespace) -> int:
     if facts["not_applied"]:
         print(f"bayline: {facts['not_applied_summary']} ({facts['not_applied_reason']}); it "
               "is kept and tried again at the next start. See 'status'.", file=sys.stderr)
+    warning = SyncStatus(clock_skew=api.clock_skew).clock_warning
+    if warning:
+        print(f"Warning: {warning}.", file=sys.stderr)
     return 0
 
 

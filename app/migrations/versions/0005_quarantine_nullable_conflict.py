@@ -2,7 +2,7 @@
 the mark of a replica rebuilt after damage
 
 Revision ID: 0005
-Revises: 0004
+Revises: 0007 (the newest in this worktree at merge; the lead re-chains)
 Create Date: 2026-12-01 21:00:00
 
 - ``conflict.client_value`` / ``server_value`` become nullable: null is a legitimate value
@@ -23,7 +23,7 @@ from alembic import op
 import app.entities
 
 revision = "0005"
-down_revision = "0004"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
