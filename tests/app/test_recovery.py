@@ -125,4 +125,4 @@ def test_salvage_reads_a_file_whose_path_has_uri_characters(tmp_path: Path) -> N
     conn.execute("INSERT INTO outbox VALUES (7, 'job', 'j', 'upsert', '{}', '{}', 't', 0)")
     conn.commit()
     conn.close()
-    assert [row[0] for row in salvage(path).entries] == [7]
+    assert [row["id"] for row in salvage(path).entries] == [7]
