@@ -1,0 +1,74 @@
+"""Operations against the real server: the mutations one click wrote stand or fall
+together, however the outbox is cut into pushes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.db import Store
+from app.ops import jobs
+from sync import account
+from sync.credentials import TokenStore
+from sync.settings import SyncSettings
+from sync.syncer import Syncer
+from tests.live_server import LiveServer, ShopSeed
+from tests.sync.helpers import edit, job, new_job, outbox
+from tests.sync.liveutil import server_snapshot
+
+pytestmark = pytest.mark.postgres
+
+
+class Replicas:
+    def __init__(self, tmp_path: Path, srv: LiveServer, shop: ShopSeed) -> None:
+        self.tmp_path, self.srv, self.shop = tmp_path, srv, shop
+        self.stores: list[Store] = []
+
+    def login(self, name: str, role: str) -> Store:
+        user = self.shop.users[role]
+        store = Store(self.tmp_path / name / "replica.sqlite")
+        store = account.login(store, self.srv.base_url, user.username, user.password).store
+        self.stores.append(store)
+        return store
+
+    def sync(self, store: Store, **settings: object) -> None:
+        api = account.client_for(store, token_store=TokenStore())
+        try:
+            Syncer(store, api, settings=SyncSettings().but(**settings)).round()
+        finally:
+            api.close()
+
+
+@pytest.fixture
+def replicas(tmp_path: Path, live_server: LiveServer, shop: ShopSeed) -> Iterator[Replicas]:
+    made = Replicas(tmp_path, live_server, shop)
+    yield made
+    for s in made.stores:
+        s.close()
+
+
+def test_a_refused_move_takes_its_status_event_with_it_across_a_batch_limit(
+        replicas: Replicas, shop: ShopSeed, pg_database: str) -> None:
+    a, b = replicas.login("a", "manager"), replicas.login("b", "clerk")
+    job_id, _ = new_job(a)
+    replicas.sync(a)
+    replicas.sync(b)
+    a.run(jobs.move_status, job_id, "in_progress")
+    replicas.sync(a)
+    # B, offline, edits the job and then puts it on hold: three outbox entries, and a batch
+    # limit of two would cut between the move and the status event that records it.
+    edit(b, job_id, priority=2)
+    b.run(jobs.move_status, job_id, "on_hold", hold_reason="parts")
+    assert [e.entity for e in outbox(b)][-3:] == ["job", "job", "status_event"]
+    replicas.sync(b, max_batch=2)
+    server = server_snapshot(pg_database, shop.shop_id)
+    assert server["job"][job_id]["status"] == "in_progress"
+    assert server["job"][job_id]["priority"] == 2
+    history = sorted((e["at"], e["from_status"], e["to_status"])
+                     for e in server["status_event"].values() if e["job_id"] == job_id)
+    # No "queued → on_hold": that move never happened.
+    assert [h[1:] for h in history] == [(None, "queued"), ("queued", "in_progress")]
+    assert job(b, job_id).status == "in_progress"
+    assert outbox(b) == []
