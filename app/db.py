@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Engine, create_engine, event, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -94,6 +94,8 @@ class Writer:
         self.state = state
         self.collector = ChangeCollector()
         self.now = utcnow()
+        #: This operation's id: the id of its first outbox entry (see ``_record``).
+        self.operation_id: int | None = None
 
     @property
     def shop_id(self) -> str:
@@ -157,10 +159,24 @@ class Writer:
 
     def _record(self, entity: str, row_id: str, op: str, fields: dict[str, Any],
                 base: dict[str, Any], urgent: bool) -> None:
-        self.session.add(Outbox(entity=entity, row_id=row_id, op=op, fields=fields, base=base,
-                                created_at=self.now, urgent=urgent))
+        entry = Outbox(entity=entity, row_id=row_id, op=op, fields=fields, base=base,
+                       created_at=self.now, urgent=urgent)
+        if self.operation_id is None:
+            # The first entry's id names the operation; every entry of it carries that id,
+            # so the push never splits the operation and the server ties its mutations.
+            entry.id = self.operation_id = _next_outbox_id(self.session)
+        entry.operation_id = self.operation_id
+        self.session.add(entry)
         self.collector.add(entity, [row_id])
         self.collector.urgent |= urgent
+
+
+def _next_outbox_id(session: Session) -> int:
+    """The id AUTOINCREMENT would give the next outbox entry (ids are never reused: the
+    write transaction holds the replica, so nothing can take it first)."""
+    return int(session.execute(text(
+        "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0), "
+        "coalesce((SELECT max(id) FROM outbox), 0)) + 1")).scalar_one())
 
 
 def _check_choices(entity: str, fields: dict[str, Any]) -> None:

@@ -74,7 +74,7 @@ def sync_state(session: Session) -> SyncState:
 def to_wire(entry: Outbox) -> dict[str, Any]:
     return {"id": entry.id, "entity": entry.entity, "row_id": entry.row_id, "op": entry.op,
             "fields": entry.fields or {}, "base": entry.base or {},
-            "at": to_rfc3339(entry.created_at)}
+            "at": to_rfc3339(entry.created_at), "operation_id": operation_of(entry)}
 
 
 def pending_count(session: Session, acked: int | None = None) -> int:
@@ -101,23 +101,49 @@ def has_settled(session: Session) -> bool:
     return session.scalar(select(Outbox.id).where(Outbox.id <= floor).limit(1)) is not None
 
 
+def operation_of(entry: Outbox) -> int:
+    """The operation that wrote ``entry`` (an entry from before migration 0006: its own)."""
+    return entry.operation_id if entry.operation_id is not None else entry.id
+
+
 def read_batch(session: Session, *, max_count: int, max_bytes: int) -> Batch:
     """The next pending mutations in id order: at most ``max_count`` and about ``max_bytes``
-    of JSON (a single larger mutation still goes alone: the server decides)."""
+    of JSON, made of whole operations.
+
+    A batch never splits an operation (the mutations one click wrote: a status move and its
+    event), so the server can let them stand or fall together. An operation that alone is
+    larger than a batch goes alone, in parts of at most the limits (the server's 413 limits
+    hold): its first part fills a batch, and each later part goes alone as well. The server
+    ties the parts by their operation id: once a part is refused, the rest falls with it.
+    (A single mutation larger than ``max_bytes`` still goes alone: the server decides.)
+    """
     floor = sync_state(session).acked_mutation_id
     entries = session.scalars(select(Outbox).where(Outbox.id > floor).order_by(Outbox.id)
-                              .limit(max_count)).all()
+                              .limit(max_count + 1)).all()
+    if not entries:
+        return Batch([])
+    first_op = operation_of(entries[0])
     mutations: list[dict[str, Any]] = []
+    ops: list[int] = []
     size = 200  # the envelope
-    urgent = False
-    for entry in entries:
+    for entry in entries[:max_count]:
+        op = operation_of(entry)
+        if first_op < entries[0].id and op != first_op:
+            break  # the rest of an operation larger than a batch: alone
         wire = to_wire(entry)
         n = len(json.dumps(wire, separators=(",", ":"), ensure_ascii=False).encode()) + 1
         if mutations and size + n > max_bytes:
             break
         mutations.append(wire)
+        ops.append(op)
         size += n
-        urgent |= bool(entry.urgent)
+    if len(mutations) < len(entries) and operation_of(entries[len(mutations)]) == ops[-1]:
+        # The last operation goes on past the cut: it waits for the next batch, unless it
+        # is all this batch holds (then it is larger than a batch and goes in parts).
+        start = ops.index(ops[-1])
+        if start > 0:
+            del mutations[start:]
+    urgent = any(e.urgent for e in entries[:len(mutations)])
     return Batch(mutations, urgent)
 
 
@@ -151,7 +177,8 @@ def settle_push(session: Session, batch: Batch, answer: dict[str, Any],
             session.merge(MutationOutcome(
                 mutation_id=mid, entity=mutation["entity"], row_id=mutation["row_id"],
                 status=status, reason=reason or _default_reason(status),
-                fields=mutation.get("fields") or {}, at=now, dismissed_at=None))
+                fields=mutation.get("fields") or {}, at=now, dismissed_at=None,
+                operation_id=int(mutation.get("operation_id") or mid)))
             (settled.rejected if status == REJECTED else settled.conflicts).append(mid)
             log.info("mutation %s on %s %s was %s: %s", mid, mutation["entity"],
                      mutation["row_id"], status, reason)
@@ -197,14 +224,23 @@ def renumber_pending(session: Session, first_id: int) -> int:
     """
     state = sync_state(session)
     floor = state.acked_mutation_id
-    ids = list(session.scalars(select(Outbox.id).where(Outbox.id > floor).order_by(Outbox.id)))
+    pending = session.execute(select(Outbox.id, Outbox.operation_id)
+                              .where(Outbox.id > floor).order_by(Outbox.id)).all()
+    ids = [row.id for row in pending]
+    # An operation is named by its first entry's id: it moves with that entry (or, when its
+    # first part was already pushed, takes its first pending entry's new id).
+    new_op: dict[int, int] = {}
+    for new, row in enumerate(pending, start=first_id):
+        new_op.setdefault(row.id if row.operation_id is None else row.operation_id, new)
     session.execute(update(Outbox).where(Outbox.id <= floor, Outbox.id > 0)
                     .values(id=-Outbox.id).execution_options(synchronize_session=False))
     park = -(10**12)
     session.execute(update(Outbox).where(Outbox.id > floor)
                     .values(id=park - Outbox.id).execution_options(synchronize_session=False))
-    for new, old in enumerate(ids, start=first_id):
-        session.execute(update(Outbox).where(Outbox.id == park - old).values(id=new)
+    for new, row in enumerate(pending, start=first_id):
+        op = new_op[row.id if row.operation_id is None else row.operation_id]
+        session.execute(update(Outbox).where(Outbox.id == park - row.id)
+                        .values(id=new, operation_id=op)
                         .execution_options(synchronize_session=False))
     last = first_id - 1 + len(ids)
     session.execute(text("UPDATE sqlite_sequence SET seq = :seq WHERE name = 'outbox'"),

@@ -24,7 +24,8 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import or_, select
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -32,7 +33,7 @@ from app.timeutil import utcnow
 from server.auth.roles import Principal
 from server.db import Database
 from server.errors import ApiError
-from server.models import Client, MutationOutcome
+from server.models import Client, MutationOutcome, RefusedOperation, ServerBase
 from server.sync.apply import Batch, MutationIn, Outcome
 from server.sync.changes import record_changes, unlocked_shop
 
@@ -89,18 +90,21 @@ def _push(session: Session, principal: Principal, client_id: str,
                            {"id": m.id, "status": o.status, "reason": o.reason})
     batch = Batch(session, principal, unlocked_shop(principal.shop_id), client_id, now)
     batch.preload(new)
-    for m in new:
-        outcome = _apply_carefully(session, batch, m) if careful else batch.apply(m)
-        result: dict[str, Any] = {"id": m.id, "status": outcome.status}
-        if outcome.status != "applied":
-            # The server keeps its own value: the row goes out again with a new seq, so
-            # the client learns that value from an ordinary pull.
-            batch.resend(m)
-            result["reason"] = outcome.reason or ""
-            session.add(MutationOutcome(client_id=client_id, mutation_id=m.id,
-                                        status=outcome.status, reason=outcome.reason or "",
-                                        created_at=now))
-        results.append(result)
+    ops = _operations(new)
+    refused = _refused_earlier(session, client_id, ops)
+    for key, group in ops:
+        outcomes = _apply_operation(session, batch, key, group, refused, careful=careful)
+        for m, outcome in zip(group, outcomes, strict=True):
+            result: dict[str, Any] = {"id": m.id, "status": outcome.status}
+            if outcome.status != "applied":
+                # The server keeps its own value: the row goes out again with a new seq,
+                # so the client learns that value from an ordinary pull.
+                batch.resend(m)
+                result["reason"] = outcome.reason or ""
+                session.add(MutationOutcome(client_id=client_id, mutation_id=m.id,
+                                            status=outcome.status, reason=outcome.reason or "",
+                                            created_at=now))
+            results.append(result)
     if new:
         client.last_mutation_id = new[-1].id
     client.seen_at = now
@@ -110,20 +114,149 @@ def _push(session: Session, principal: Principal, client_id: str,
     return {"last_mutation_id": int(client.last_mutation_id), "results": results, "head": head}
 
 
+# --- operations ------------------------------------------------------------------------
+
+def _records_move(event: MutationIn, before: MutationIn) -> bool:
+    """``event`` is the status event of the status move ``before`` (a client that sends no
+    operation ids writes a move and then its event, with consecutive ids)."""
+    return (event.entity == "status_event" and event.op == "upsert"
+            and event.operation_id is None and before.operation_id is None
+            and _moved_job(before) is not None
+            and str(event.fields.get("job_id") or "").lower() == before.row_id)
+
+
+def _moved_job(m: MutationIn) -> str | None:
+    return m.row_id if m.entity == "job" and m.op == "upsert" and "status" in m.fields else None
+
+
+def _operations(new: Sequence[MutationIn]) -> list[tuple[int, list[MutationIn]]]:
+    """The batch cut into operations: runs of mutations with the same operation id. A
+    mutation without one is an operation of its own, except a status event right after its
+    job's status move, which joins the move."""
+    ops: list[tuple[int, list[MutationIn]]] = []
+    for i, m in enumerate(new):
+        if m.operation_id is not None:
+            key = m.operation_id
+        elif i > 0 and _records_move(m, new[i - 1]):
+            key = ops[-1][0]
+        else:
+            key = m.id
+        if ops and ops[-1][0] == key:
+            ops[-1][1].append(m)
+        else:
+            ops.append((key, [m]))
+    return ops
+
+
+def _refused_earlier(session: Session, client_id: str,
+                     ops: list[tuple[int, list[MutationIn]]]) -> dict[int, RefusedOperation]:
+    """Operations of this batch that began in an earlier push and were refused there. Costs
+    a query only when the batch goes on with an operation of an earlier push."""
+    if not ops:
+        return {}
+    first = ops[0][1][0]
+    earlier = [key for key, _ in ops if key < first.id]
+    tie = first.entity == "status_event" and first.op == "upsert" and first.operation_id is None
+    if not earlier and not tie:
+        return {}
+    query = select(RefusedOperation).where(RefusedOperation.client_id == client_id)
+    if tie:
+        # An older client's status event whose move was the last mutation of the previous
+        # push: it joins the move's operation if that was refused.
+        job_id = str(first.fields.get("job_id") or "").lower()
+        query = query.where(or_(RefusedOperation.operation_id.in_(earlier),
+                                (RefusedOperation.last_mutation_id == first.id - 1)
+                                & (RefusedOperation.moved_job_id == job_id)))
+    else:
+        query = query.where(RefusedOperation.operation_id.in_(earlier))
+    found = {r.operation_id: r for r in session.scalars(query)}
+    if tie and ops[0][0] == first.id:
+        move = next((r for r in found.values() if r.last_mutation_id == first.id - 1
+                     and r.moved_job_id is not None), None)
+        if move is not None:
+            ops[0] = (move.operation_id, ops[0][1])
+    return found
+
+
+def _tied(primary_id: int, reason: str) -> Outcome:
+    return Outcome("rejected", f"Not applied: it was part of the same action as change "
+                               f"{primary_id}, which was refused. {reason}".strip())
+
+
+def _apply_operation(session: Session, batch: Batch, key: int, group: list[MutationIn],
+                     refused: dict[int, RefusedOperation], *, careful: bool) -> list[Outcome]:
+    """Apply one operation's mutations so that they stand or fall together: the first
+    refusal undoes the others (a savepoint around operations of more than one mutation),
+    which are rejected naming it; conflict rows it wrote are kept. A refused operation is
+    remembered, so a later part of it (in a later push) falls too."""
+    prior = refused.get(key)
+    if prior is not None:
+        prior.last_mutation_id = group[-1].id
+        prior.moved_job_id = _moved_job(group[-1])
+        return [_tied(prior.mutation_id, prior.reason) for _ in group]
+    if len(group) == 1 and not careful:
+        outcomes = [batch.apply(group[0])]  # planned first: a refusal leaves nothing
+    else:
+        mark = _Mark(batch)
+        savepoint = session.begin_nested()
+        outcomes = []
+        for m in group:
+            outcomes.append(_apply_carefully(session, batch, m) if careful else batch.apply(m))
+            if outcomes[-1].status != "applied":
+                break
+        if outcomes[-1].status == "applied":
+            savepoint.commit()
+            return outcomes
+        failed = outcomes[-1]
+        kept = [(entity, _copy(row)) for entity, row in failed.kept]
+        savepoint.rollback()
+        mark.restore(batch)
+        batch.keep(kept)
+        primary = group[len(outcomes) - 1]
+        tied = _tied(primary.id, failed.reason or "")
+        outcomes = [tied] * (len(outcomes) - 1) + [failed] + [tied] * (len(group) - len(outcomes))
+    failed_index = next((i for i, o in enumerate(outcomes) if o.status != "applied"), None)
+    if failed_index is not None:
+        primary = group[failed_index]
+        refused[key] = RefusedOperation(
+            client_id=batch.client_id, operation_id=key, mutation_id=primary.id,
+            reason=outcomes[failed_index].reason or "", last_mutation_id=group[-1].id,
+            moved_job_id=_moved_job(group[-1]), created_at=batch.now)
+        session.add(refused[key])
+    return outcomes
+
+
+class _Mark:
+    """What a rolled-back savepoint must put back in the ``Batch``."""
+
+    def __init__(self, batch: Batch) -> None:
+        self.changes = len(batch.changes)
+        self.lock = batch.lock
+        self.number = batch.lock.next_job_number
+
+    def restore(self, batch: Batch) -> None:
+        batch.cache.clear()
+        del batch.changes[self.changes:]
+        # A lock taken inside the rolled-back savepoint is gone with it: take it again later.
+        batch.lock = self.lock
+        batch.lock.next_job_number = self.number
+
+
+def _copy(row: ServerBase) -> ServerBase:
+    """A new object with ``row``'s column values (rows of an undone savepoint are gone)."""
+    mapper = sa_inspect(type(row))
+    return type(row)(**{a.key: getattr(row, a.key) for a in mapper.column_attrs})
+
+
 def _apply_carefully(session: Session, batch: Batch, m: MutationIn) -> Outcome:
-    changes_before, lock_before = len(batch.changes), batch.lock
-    number_before = lock_before.next_job_number
+    mark = _Mark(batch)
     savepoint = session.begin_nested()
     try:
         outcome = batch.apply(m)
         session.flush()
     except (IntegrityError, DataError) as exc:
         savepoint.rollback()
-        batch.cache.clear()
-        del batch.changes[changes_before:]
-        # A lock taken inside the rolled-back savepoint is gone with it: take it again later.
-        batch.lock = lock_before
-        batch.lock.next_job_number = number_before
+        mark.restore(batch)
         log.warning("mutation %s of client %s refused by the database (%s)", m.id,
                     batch.client_id, type(exc.orig).__name__)
         return Outcome("rejected", "The server could not store this change (the database "

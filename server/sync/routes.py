@@ -48,7 +48,8 @@ def push(body: PushRequest, principal: PrincipalDep, ctx: CtxDep,
         raise ApiError(413, "too_many_mutations",
                        f"A push carries at most {MAX_MUTATIONS} mutations; this one has "
                        f"{len(body.mutations)}. Split the batch.")
-    mutations = [MutationIn(m.id, m.entity, str(m.row_id), m.op, m.fields, m.base)
+    mutations = [MutationIn(m.id, m.entity, str(m.row_id), m.op, m.fields, m.base,
+                            operation_id=m.operation_id)
                  for m in body.mutations]
     return _json(push_batch(ctx.db, principal, client_id, mutations))
 
