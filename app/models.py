@@ -177,4 +177,6 @@ class MutationOutcome(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     #: The operation of the refused mutation (migration 0006): one refusal per click.
     operation_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    #: Refused only because this other mutation of its operation was (the server says so).
+    refused_with: Mapped[int | None] = mapped_column(Integer, default=None)
     dismissed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

@@ -153,6 +153,9 @@ class MutationOutcome(ServerBase):
     status: Mapped[str] = mapped_column(String(10))
     reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    #: Refused only because another mutation of its operation was (migration 0002): that
+    #: one's id, repeated on a retried batch.
+    refused_with: Mapped[int | None] = mapped_column(BigInteger, default=None)
 
 
 class RefusedOperation(ServerBase):

@@ -107,6 +107,9 @@ class MutationResult(BaseModel):
     id: int
     status: Literal["applied", "rejected", "conflict"]
     reason: str | None = None
+    refused_with: int | None = Field(
+        default=None, description="Rejected only because this mutation of the same "
+                                  "operation was refused (docs/protocol-notes.md).")
 
 
 class PushResponse(BaseModel):

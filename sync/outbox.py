@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, delete, func, select, text, update
+from sqlalchemy import CursorResult, delete, distinct, func, select, text, update
 from sqlalchemy.orm import Session
 
 from app.models import MutationOutcome, Outbox, SyncState
@@ -178,7 +178,8 @@ def settle_push(session: Session, batch: Batch, answer: dict[str, Any],
                 mutation_id=mid, entity=mutation["entity"], row_id=mutation["row_id"],
                 status=status, reason=reason or _default_reason(status),
                 fields=mutation.get("fields") or {}, at=now, dismissed_at=None,
-                operation_id=int(mutation.get("operation_id") or mid)))
+                operation_id=int(mutation.get("operation_id") or mid),
+                refused_with=_int_or_none(result.get("refused_with"))))
             (settled.rejected if status == REJECTED else settled.conflicts).append(mid)
             log.info("mutation %s on %s %s was %s: %s", mid, mutation["entity"],
                      mutation["row_id"], status, reason)
@@ -189,6 +190,10 @@ def settle_push(session: Session, batch: Batch, answer: dict[str, Any],
             session.execute(delete(Outbox).where(Outbox.id.in_(chunk)))
     state.acked_mutation_id = settled.acked
     return settled
+
+
+def _int_or_none(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _default_reason(status: str) -> str:
@@ -260,6 +265,13 @@ def reconcile_lmid(session: Session, server_lmid: int) -> bool:
         renumber_pending(session, server_lmid + 1)
         return True
     return False
+
+
+def count_refused(session: Session) -> int:
+    """How many refused operations (clicks) the person has not dismissed yet."""
+    op = func.coalesce(MutationOutcome.operation_id, MutationOutcome.mutation_id)
+    return int(session.scalar(select(func.count(distinct(op)))
+                              .where(MutationOutcome.dismissed_at.is_(None))) or 0)
 
 
 def prune_outcomes(session: Session, before: datetime) -> int:

@@ -66,6 +66,8 @@ class Outcome:
     #: Rows a refusal writes (a conflict's ``conflict`` rows): kept even when the rest of
     #: its operation is undone.
     kept: list[tuple[str, ServerBase]] = field(default_factory=list)
+    #: Refused only because this mutation of its operation was.
+    refused_with: int | None = None
 
 
 @dataclass

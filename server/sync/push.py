@@ -87,7 +87,7 @@ def _push(session: Session, principal: Principal, client_id: str,
         for m in old:
             o = stored.get(m.id)
             results.append({"id": m.id, "status": "applied"} if o is None else
-                           {"id": m.id, "status": o.status, "reason": o.reason})
+                           _result(m.id, o.status, o.reason, o.refused_with))
     batch = Batch(session, principal, unlocked_shop(principal.shop_id), client_id, now)
     batch.preload(new)
     ops = _operations(new)
@@ -95,16 +95,17 @@ def _push(session: Session, principal: Principal, client_id: str,
     for key, group in ops:
         outcomes = _apply_operation(session, batch, key, group, refused, careful=careful)
         for m, outcome in zip(group, outcomes, strict=True):
-            result: dict[str, Any] = {"id": m.id, "status": outcome.status}
-            if outcome.status != "applied":
-                # The server keeps its own value: the row goes out again with a new seq,
-                # so the client learns that value from an ordinary pull.
-                batch.resend(m)
-                result["reason"] = outcome.reason or ""
-                session.add(MutationOutcome(client_id=client_id, mutation_id=m.id,
-                                            status=outcome.status, reason=outcome.reason or "",
-                                            created_at=now))
-            results.append(result)
+            if outcome.status == "applied":
+                results.append({"id": m.id, "status": "applied"})
+                continue
+            # The server keeps its own value: the row goes out again with a new seq, so the
+            # client learns that value from an ordinary pull.
+            batch.resend(m)
+            results.append(_result(m.id, outcome.status, outcome.reason or "",
+                                   outcome.refused_with))
+            session.add(MutationOutcome(client_id=client_id, mutation_id=m.id,
+                                        status=outcome.status, reason=outcome.reason or "",
+                                        created_at=now, refused_with=outcome.refused_with))
     if new:
         client.last_mutation_id = new[-1].id
     client.seen_at = now
@@ -112,6 +113,13 @@ def _push(session: Session, principal: Principal, client_id: str,
     session.flush()
     head = record_changes(session, batch.lock, batch.changes)
     return {"last_mutation_id": int(client.last_mutation_id), "results": results, "head": head}
+
+
+def _result(mid: int, status: str, reason: str, refused_with: int | None) -> dict[str, Any]:
+    result: dict[str, Any] = {"id": mid, "status": status, "reason": reason}
+    if refused_with is not None:
+        result["refused_with"] = refused_with
+    return result
 
 
 # --- operations ------------------------------------------------------------------------
@@ -180,7 +188,8 @@ def _refused_earlier(session: Session, client_id: str,
 
 def _tied(primary_id: int, reason: str) -> Outcome:
     return Outcome("rejected", f"Not applied: it was part of the same action as change "
-                               f"{primary_id}, which was refused. {reason}".strip())
+                               f"{primary_id}, which was refused. {reason}".strip(),
+                   refused_with=primary_id)
 
 
 def _apply_operation(session: Session, batch: Batch, key: int, group: list[MutationIn],

@@ -73,6 +73,9 @@ def test_an_operation_in_one_push_stands_or_falls_as_a_whole(api: Api) -> None:
     assert r["last_mutation_id"] == after["id"]
     for tied in (reasons(r)[1], reasons(r)[3]):
         assert f"change {move['id']}" in (tied or "") and "first" in (tied or "")
+    assert [x.get("refused_with") for x in r["results"]] == [None, move["id"], None,
+                                                            move["id"], None]
+    assert c.push(first, edit, move, event, after)["results"] == r["results"]  # a retry
     job = api.row("job", job_id)
     assert job["status"] == "in_progress" and job["concern"] != "also the wipers"
     assert ("queued", "on_hold") not in _history(api, job_id)

@@ -15,7 +15,7 @@ from sync.credentials import TokenStore
 from sync.settings import SyncSettings
 from sync.syncer import Syncer
 from tests.live_server import LiveServer, ShopSeed
-from tests.sync.helpers import edit, job, new_job, outbox
+from tests.sync.helpers import edit, job, new_job, outbox, outcomes
 from tests.sync.liveutil import server_snapshot
 
 pytestmark = pytest.mark.postgres
@@ -49,6 +49,19 @@ def replicas(tmp_path: Path, live_server: LiveServer, shop: ShopSeed) -> Iterato
         s.close()
 
 
+def _refused_move(replicas: Replicas, **settings: object) -> tuple[Store, str]:
+    """B puts a job on hold offline while A starts it: B's move is a conflict."""
+    a, b = replicas.login("a", "manager"), replicas.login("b", "clerk")
+    job_id, _ = new_job(a)
+    replicas.sync(a)
+    replicas.sync(b)
+    a.run(jobs.move_status, job_id, "in_progress")
+    replicas.sync(a)
+    b.run(jobs.move_status, job_id, "on_hold", hold_reason="parts")
+    replicas.sync(b, **settings)
+    return b, job_id
+
+
 def test_a_refused_move_takes_its_status_event_with_it_across_a_batch_limit(
         replicas: Replicas, shop: ShopSeed, pg_database: str) -> None:
     a, b = replicas.login("a", "manager"), replicas.login("b", "clerk")
@@ -72,3 +85,35 @@ def test_a_refused_move_takes_its_status_event_with_it_across_a_batch_limit(
     assert [h[1:] for h in history] == [(None, "queued"), ("queued", "in_progress")]
     assert job(b, job_id).status == "in_progress"
     assert outbox(b) == []
+
+
+def test_one_refusal_per_click_in_the_list_and_in_status(
+        replicas: Replicas, capsys: pytest.CaptureFixture[str]) -> None:
+    import main
+    from sync.outcomes import dismiss, refused_changes
+
+    b, job_id = _refused_move(replicas)
+    assert [(o.entity, o.status) for o in outcomes(b)] == [("job", "conflict"),
+                                                           ("status_event", "rejected")]
+    [refused] = refused_changes(b)
+    assert (refused.entity, refused.row_id, refused.status) == ("job", job_id, "conflict")
+    assert "someone else" in refused.reason.lower() and len(refused.conflict_ids) == 1
+    assert refused.mine == {"status": "on_hold", "hold_reason": "parts"}
+    assert [o.entity for o in refused.others] == ["status_event"]
+    assert account.describe(b)["refused_changes"] == 1
+    data_dir = b.path.parent
+    replicas.stores.remove(b)
+    b.close()
+    capsys.readouterr()
+    assert main.main(["--data-dir", str(data_dir), "status"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line for line in lines if line.startswith(("Conflict:", "Rejected:"))] == [
+        line for line in lines if line.startswith(f"Conflict: job {job_id}")
+        and "with it status event" in line]
+    assert any(line.split() == ["Refused", "changes", "1"] for line in lines)
+    again = Store(b.path)
+    try:
+        dismiss(again, refused.mutation_id)  # dismissing the click dismisses all of it
+        assert refused_changes(again) == [] and account.describe(again)["refused_changes"] == 0
+    finally:
+        again.close()

@@ -7,7 +7,8 @@ Create Date: 2026-12-01
 A client may tag each pushed mutation with the operation (one action of a person) that
 wrote it; the mutations of one operation stand or fall together, also when they arrive in
 different pushes (docs/protocol-notes.md). The server remembers each refused operation of
-a client here; rows go with the mutation outcomes when tombstones are purged.
+a client here; rows go with the mutation outcomes when tombstones are purged. A mutation
+refused only because of another one of its operation names it (``refused_with``).
 """
 
 from __future__ import annotations
@@ -37,9 +38,12 @@ def upgrade() -> None:
     with op.batch_alter_table('refused_operation', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_refused_operation_created_at'), ['created_at'],
                               unique=False)
+    op.add_column('mutation_outcome', sa.Column('refused_with', sa.BigInteger(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('mutation_outcome', schema=None) as batch_op:
+        batch_op.drop_column('refused_with')
     with op.batch_alter_table('refused_operation', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_refused_operation_created_at'))
     op.drop_table('refused_operation')
