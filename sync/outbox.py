@@ -10,6 +10,10 @@ the last id the server has acknowledged (its LMID as we last heard it):
   such row), so the next ordinary pull brings the server's state; once that pull reaches
   the head the settled entries are dropped (``drop_settled``, from ``Syncer.pull_to_head``).
   The person sees the outcome as a ``MutationOutcome`` row.
+
+Every entry names the operation that wrote it (``operation_id``: one ``Store.run``, one
+click; the id of its first entry). Batches are cut between operations, and the server lets
+an operation's mutations stand or fall together (docs/protocol-notes.md, "Operation id").
 """
 
 from __future__ import annotations

@@ -7,6 +7,13 @@ follow commit order. The mutations' effects, their outcomes, the client's new LM
 the new seqs all commit together. A lost response is harmless: the client sends the batch again,
 the ids it already has are skipped and reported with their stored outcome.
 
+The mutations of one operation (``operation_id``: one action of a person) stand or fall
+together (docs/protocol-notes.md): an operation of several mutations runs in a savepoint,
+and its first refusal undoes the others, which are rejected naming it (``refused_with``).
+A refused operation is remembered (``RefusedOperation``), so a later part of it falls in a
+later push too; a client that sends no operation ids has its status event tied to the
+status move just before it.
+
 Each mutation is planned before it touches anything, so a refused one leaves nothing
 behind. Should the database still refuse something at the end (a bug or a limit the checks
 missed), the batch is redone with a savepoint per mutation so only that one is rejected.

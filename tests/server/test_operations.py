@@ -161,3 +161,15 @@ def test_a_database_refusal_undoes_the_whole_operation(api: Api, pg_url: str) ->
     assert "database" in (reasons(r)[1] or "") and f"change {op[1]['id']}" in (reasons(r)[0] or "")
     rows, _ = api.pull_all()
     assert ("customer", cust) not in rows and ("customer", other) in rows
+
+
+def test_the_openapi_document_declares_the_operation_fields(api: Api) -> None:
+    doc = api.http.get("/api/v1/openapi.json").json()
+    schemas = doc["components"]["schemas"]
+    op = schemas["Mutation"]["properties"]["operation_id"]
+    assert "operation" in op["description"] and op["anyOf"][0]["minimum"] == 1
+    assert "refused_with" in schemas["MutationResult"]["properties"]
+    r = api.client("clerk")
+    bad = r.m("customer", new_id(), {"name": "x"})
+    bad["operation_id"] = 0
+    assert r.push_response(bad).status_code == 422
