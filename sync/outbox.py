@@ -62,10 +62,13 @@ class PushSettled:
     conflicts: list[int] = field(default_factory=list)
     #: (entity, row_id) of every settled mutation, for the ``Changes`` the UI gets.
     rows: set[tuple[str, str]] = field(default_factory=set)
+    #: The operations of the refused mutations.
+    refused_operations: set[int] = field(default_factory=set)
 
     @property
     def refused(self) -> int:
-        return len(self.rejected) + len(self.conflicts)
+        """Refused operations (clicks): a move and its status event count once."""
+        return len(self.refused_operations)
 
 
 def sync_state(session: Session) -> SyncState:
@@ -185,6 +188,7 @@ def settle_push(session: Session, batch: Batch, answer: dict[str, Any],
                 operation_id=int(mutation.get("operation_id") or mid),
                 refused_with=_int_or_none(result.get("refused_with"))))
             (settled.rejected if status == REJECTED else settled.conflicts).append(mid)
+            settled.refused_operations.add(int(mutation.get("operation_id") or mid))
             log.info("mutation %s on %s %s was %s: %s", mid, mutation["entity"],
                      mutation["row_id"], status, reason)
         else:

@@ -13,7 +13,7 @@ from app.ops import jobs
 from sync import account
 from sync.credentials import TokenStore
 from sync.settings import SyncSettings
-from sync.syncer import Syncer
+from sync.syncer import RoundResult, Syncer
 from tests.live_server import LiveServer, ShopSeed
 from tests.sync.helpers import edit, job, new_job, outbox, outcomes
 from tests.sync.liveutil import server_snapshot
@@ -33,10 +33,10 @@ class Replicas:
         self.stores.append(store)
         return store
 
-    def sync(self, store: Store, **settings: object) -> None:
+    def sync(self, store: Store, **settings: object) -> RoundResult:
         api = account.client_for(store, token_store=TokenStore())
         try:
-            Syncer(store, api, settings=SyncSettings().but(**settings)).round()
+            return Syncer(store, api, settings=SyncSettings().but(**settings)).round()
         finally:
             api.close()
 
@@ -49,7 +49,7 @@ def replicas(tmp_path: Path, live_server: LiveServer, shop: ShopSeed) -> Iterato
         s.close()
 
 
-def _refused_move(replicas: Replicas, **settings: object) -> tuple[Store, str]:
+def _refused_move(replicas: Replicas) -> tuple[Store, str, RoundResult]:
     """B puts a job on hold offline while A starts it: B's move is a conflict."""
     a, b = replicas.login("a", "manager"), replicas.login("b", "clerk")
     job_id, _ = new_job(a)
@@ -58,8 +58,7 @@ def _refused_move(replicas: Replicas, **settings: object) -> tuple[Store, str]:
     a.run(jobs.move_status, job_id, "in_progress")
     replicas.sync(a)
     b.run(jobs.move_status, job_id, "on_hold", hold_reason="parts")
-    replicas.sync(b, **settings)
-    return b, job_id
+    return b, job_id, replicas.sync(b)
 
 
 def test_a_refused_move_takes_its_status_event_with_it_across_a_batch_limit(
@@ -92,7 +91,8 @@ def test_one_refusal_per_click_in_the_list_and_in_status(
     import main
     from sync.outcomes import dismiss, refused_changes
 
-    b, job_id = _refused_move(replicas)
+    b, job_id, round_result = _refused_move(replicas)
+    assert round_result.refused == 1  # what "sync" reports: one refused click
     assert [(o.entity, o.status) for o in outcomes(b)] == [("job", "conflict"),
                                                            ("status_event", "rejected")]
     [refused] = refused_changes(b)
