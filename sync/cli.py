@@ -221,8 +221,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"{key.ljust(width)}  {value}")
     for change in facts.get("refused", []):  # one per refused operation (one click)
         what = change["entity"].replace("_", " ")
-        along = "".join(f"; with it {o['entity'].replace('_', ' ')} change {o['mutation_id']}"
-                        for o in change["taken_along"])
+        along = "".join(f"; refused with it: {o['entity'].replace('_', ' ')} (change "
+                        f"{o['mutation_id']})" for o in change["taken_along"])
         print(f"\n{change['status'].capitalize()}: {what} {change['row_id']} "
               f"(change {change['mutation_id']}, {change['at']}{along})")
         print(f"  why:    {change['reason']}")

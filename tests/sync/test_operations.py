@@ -109,7 +109,7 @@ def test_one_refusal_per_click_in_the_list_and_in_status(
     lines = capsys.readouterr().out.splitlines()
     assert [line for line in lines if line.startswith(("Conflict:", "Rejected:"))] == [
         line for line in lines if line.startswith(f"Conflict: job {job_id}")
-        and "with it status event" in line]
+        and "refused with it: status event (change" in line]
     assert any(line.split() == ["Refused", "changes", "1"] for line in lines)
     again = Store(b.path)
     try:
