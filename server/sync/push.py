@@ -187,11 +187,12 @@ def _operations(new: Sequence[MutationIn]) -> list[tuple[int, list[MutationIn]]]
 def _refused_earlier(session: Session, client_id: str,
                      ops: list[tuple[int, list[MutationIn]]]) -> dict[int, RefusedOperation]:
     """Operations of this batch that began in an earlier push and were refused there. Costs
-    a query only when the batch goes on with an operation of an earlier push."""
+    a query only when the batch goes on with an operation of an earlier push (or names an
+    operation by anything but its first mutation's id, as Bayline's replica never does)."""
     if not ops:
         return {}
     first = ops[0][1][0]
-    earlier = [key for key, _ in ops if key < first.id]
+    earlier = [key for key, group in ops if key != group[0].id]
     tie = first.entity == "status_event" and first.op == "upsert" and first.operation_id is None
     if not earlier and not tie:
         return {}

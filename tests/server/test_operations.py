@@ -173,3 +173,20 @@ def test_the_openapi_document_declares_the_operation_fields(api: Api) -> None:
     bad = r.m("customer", new_id(), {"name": "x"})
     bad["operation_id"] = 0
     assert r.push_response(bad).status_code == 422
+
+
+def test_an_operation_id_used_again_by_a_careless_client_is_no_error(api: Api) -> None:
+    c = api.client("clerk")
+    one = c.m("customer", new_id(), {"name": "A", "kind": "alien"})
+    one["operation_id"] = 77
+    assert statuses(c.push(one)) == ["rejected"]
+    two = c.m("customer", new_id(), {"name": "B"})
+    two["operation_id"] = 77  # the same operation, as far as the server can tell
+    r = c.push(two)
+    assert statuses(r) == ["rejected"] and r["results"][0]["refused_with"] == one["id"]
+    three = c.m("customer", new_id(), {"name": "C", "kind": "alien"})
+    three["operation_id"] = 78
+    assert statuses(c.push(three)) == ["rejected"]
+    three_again = c.m("customer", new_id(), {"name": "C2", "kind": "alien"})
+    three_again["operation_id"] = 78
+    assert c.push_response(three_again).status_code == 200

@@ -16,7 +16,7 @@ from sync.settings import SyncSettings
 from sync.syncer import RoundResult, Syncer
 from tests.live_server import LiveServer, ShopSeed
 from tests.sync.helpers import edit, job, new_job, outbox, outcomes
-from tests.sync.liveutil import server_snapshot
+from tests.sync.liveutil import diff, replica_snapshot, server_snapshot
 
 pytestmark = pytest.mark.postgres
 
@@ -84,6 +84,7 @@ def test_a_refused_move_takes_its_status_event_with_it_across_a_batch_limit(
     assert [h[1:] for h in history] == [(None, "queued"), ("queued", "in_progress")]
     assert job(b, job_id).status == "in_progress"
     assert outbox(b) == []
+    assert not diff(replica_snapshot(b), server)  # B dropped its event of the refused move
 
 
 def test_one_refusal_per_click_in_the_list_and_in_status(
