@@ -1,7 +1,7 @@
 """outbox entries and refused-mutation outcomes carry the id of the operation that wrote them
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0007
 Create Date: 2026-12-01 21:00:00
 
 One domain operation (one ``Store.run``, one click) may write several outbox entries: a
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """refused operations per client: a later mutation of a refused operation falls with it
 
 Revision ID: 0002
-Revises: 0001
+Revises: 0003
 Create Date: 2026-12-01
 
 A client may tag each pushed mutation with the operation (one action of a person) that
@@ -19,7 +19,7 @@ from alembic import op
 import app.entities
 
 revision = '0002'
-down_revision = '0001'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 
