@@ -190,3 +190,20 @@ def test_an_operation_id_used_again_by_a_careless_client_is_no_error(api: Api) -
     three_again = c.m("customer", new_id(), {"name": "C2", "kind": "alien"})
     three_again["operation_id"] = 78
     assert c.push_response(three_again).status_code == 200
+
+
+def test_many_operations_to_undo_in_one_push(api: Api) -> None:
+    c = api.client("clerk")
+    muts, kept = [], new_id()
+    for _ in range(6):  # more undos than the push redoes one by one
+        op = [c.m("customer", new_id(), {"name": "undone"}),
+              c.m("customer", new_id(), {"name": "bad", "kind": "alien"})]
+        for m in op:
+            m["operation_id"] = op[0]["id"]
+        muts += op
+    muts.append(c.m("customer", kept, {"name": "kept"}))
+    r = c.push(*muts)
+    assert statuses(r) == ["rejected"] * 12 + ["applied"]
+    assert [x.get("refused_with") for x in r["results"][:2]] == [muts[1]["id"], None]
+    rows, _ = api.pull_all()
+    assert [row["name"] for (e, _), row in rows.items() if e == "customer"] == ["kept"]
