@@ -13,3 +13,24 @@ from PySide6.QtCore import Property, Signal, Slot  # noqa: F401, E402
 from PySide6.QtGui import *  # noqa: F403
 from PySide6.QtNetwork import QLocalServer, QLocalSocket  # noqa: F401
 from PySide6.QtWidgets import *  # noqa: F403
+
+
+def _keep_true_alive() -> None:
+    """Work around a PySide6 6.12.0 bug: ``SignalInstance.emit()`` returns ``True`` without
+    a new reference, so every emit of a Python-defined signal takes one reference from
+    ``True``. On CPython before 3.12 (where ``True`` is not immortal) a desk that emits a
+    few thousand signals dies with "bool_dealloc: deallocating True or False" — at exit or,
+    after a day of ticking, while running. Giving ``True`` and ``False`` a huge reference
+    count makes them as good as immortal, as CPython 3.12 does for them itself.
+    ``tests/ui/test_pyside_workaround.py`` notices when PySide no longer needs this."""
+    import sys
+
+    if sys.implementation.name != "cpython" or sys.version_info >= (3, 12):
+        return
+    import ctypes
+
+    for obj in (True, False):
+        ctypes.c_ssize_t.from_address(id(obj)).value += 1 << 40  # ob_refcnt comes first
+
+
+_keep_true_alive()
