@@ -231,7 +231,10 @@ class MainWindow(QMainWindow):
             act = self.job_menu.addAction("Select a card on the queue board first")
             act.setEnabled(False)
             return
-        built = self.queue_board.build_menu(*current)
+        previous = getattr(self, "_job_menu_source", None)
+        if previous is not None:
+            previous.deleteLater()  # the actions of the last opening go with their menu
+        built = self._job_menu_source = self.queue_board.build_menu(*current)
         for act in built.actions():
             self.job_menu.addAction(act)
 
