@@ -32,6 +32,7 @@ class CardListView(QListView):
 
     open_requested = Signal(str)
     neighbour_requested = Signal(int)  # -1 left, +1 right
+    focused = Signal()
 
     def __init__(self, parent: QWidget | None = None, *, compact: bool = False) -> None:
         super().__init__(parent)
@@ -119,6 +120,7 @@ class CardListView(QListView):
 
     def focusInEvent(self, event: Any) -> None:
         super().focusInEvent(event)
+        self.focused.emit()
         if not self.currentIndex().isValid() and self.model() is not None \
                 and self.model().rowCount() > 0:
             self.setCurrentIndex(self.model().index(0, 0))

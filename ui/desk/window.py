@@ -443,6 +443,8 @@ class MainWindow(QMainWindow):
 
     def _finish_close(self) -> None:
         self._closed = True
+        self.ctx.hub.unsubscribe(self._on_changes)
+        self.ctx.hub.unsubscribe(self.detail.on_changes)
         self.close()
         app = QApplication.instance()
         if app is not None and not app.closingDown():
