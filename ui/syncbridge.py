@@ -75,6 +75,8 @@ def status_words(status: SyncStatus | None, now: datetime | None = None, *,
         trouble.append(_plural(status.open_conflicts, "conflict"))
     if trouble:
         text += " · " + " and ".join(trouble) + " — review"
+    if status.clock_warning:
+        text += " · this computer's clock is wrong"
     return text
 
 
@@ -92,7 +94,7 @@ def severity(status: SyncStatus | None, *, has_engine: bool = True) -> str:
     if (status.connection is Connection.ERROR or session_ended(status) or status.refused
             or status.open_conflicts):
         return "bad"
-    if status.connection in (Connection.OFFLINE, Connection.SIGNED_OUT):
+    if status.connection in (Connection.OFFLINE, Connection.SIGNED_OUT) or status.clock_warning:
         return "warn"
     return "ok"
 

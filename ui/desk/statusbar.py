@@ -167,7 +167,8 @@ class SyncDetailsDialog(QDialog):
             f"{last.astimezone().strftime('%Y-%m-%d %H:%M:%S')} "
             f"({ago((datetime.now(UTC) - last).total_seconds())})" if last else "Never")
         error = (status.last_error if status is not None else None) or info.get("last_error")
-        self.fields["last_error"].setText(error or "None")
+        clock = status.clock_warning if status is not None else None
+        self.fields["last_error"].setText("\n".join(t for t in (error, clock) if t) or "None")
         self.table.setRowCount(len(refused))
         for n, change in enumerate(refused):
             what = f"{change.entity.replace('_', ' ')}: " + ", ".join(
