@@ -89,6 +89,7 @@ class TechnicianColumn(QFrame):
         self.view.setModel(self.model)
         self.view.open_requested.connect(board.open_requested)
         self.view.setAccessibleName(f"Jobs of {row.name}")
+        self.view.empty_text = "No jobs — drop a card here to assign it"
         self.column = BoardColumn("", self.view, self, header=header)
         self.column.title.hide()
         self.column.count.hide()
