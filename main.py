@@ -50,15 +50,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def open_replica(data_dir: Path) -> Store:
-    """The replica of ``data_dir``; a demo shop is made on first start."""
+    """The replica of ``data_dir``: a demo shop on first start; a damaged one is set aside
+    and rebuilt (``app.recovery``), and the person told."""
     from app.demo import open_demo
     from app.paths import replica_path
+    from app.recovery import open_replica as recover
 
     path = replica_path(data_dir)
     if not path.exists():
         print(f"Creating a demo shop in {data_dir} (first start only; a few seconds) ...",
               file=sys.stderr, flush=True)
-    return open_demo(path)
+        return open_demo(path)
+    opened = recover(path)
+    if opened.notice:
+        print(f"bayline: {opened.notice}", file=sys.stderr)
+    return opened.store
 
 
 def cmd_desk(args: argparse.Namespace) -> int:
@@ -97,10 +103,24 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.data_dir = args.data_dir or default_data_dir()
     # the window (no command, or 'desk') logs to desk.log; commands to cli.log
-    setup_logging(args.data_dir, command=None if args.command in (None, "desk") else args.command,
-                  verbose=args.verbose)
+    desk = args.command in (None, "desk")
+    try:
+        setup_logging(args.data_dir, command=None if desk else args.command, verbose=args.verbose)
+    except OSError as exc:  # a read-only or full data folder: say so, the command may still work
+        print(f"bayline: cannot write the log in {args.data_dir}: {exc}", file=sys.stderr)
     handler = getattr(args, "handler", None) or cmd_desk
-    return int(handler(args) or 0)
+    try:
+        return int(handler(args) or 0)
+    except KeyboardInterrupt:
+        print("bayline: interrupted; nothing was lost (changes not yet sent are kept).",
+              file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - every failure ends with its code and words
+        if isinstance(exc, OSError) and closed_pipe(exc):
+            raise  # a reader that stopped early: run() ends quietly
+        from sync.cli import _fail
+
+        return _fail(exc)
 
 
 def run() -> int:
