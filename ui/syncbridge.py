@@ -73,6 +73,8 @@ def status_words(status: SyncStatus | None, now: datetime | None = None, *,
         trouble.append(f"{_plural(status.refused, 'change')} refused")
     if status.open_conflicts:
         trouble.append(_plural(status.open_conflicts, "conflict"))
+    if status.not_applied:
+        trouble.append(f"{_plural(status.not_applied, 'change')} from the server not applied")
     if trouble:
         text += " · " + " and ".join(trouble) + " — review"
     if status.clock_warning:
@@ -92,7 +94,7 @@ def severity(status: SyncStatus | None, *, has_engine: bool = True) -> str:
     if not has_engine or status is None:
         return "ok"
     if (status.connection is Connection.ERROR or session_ended(status) or status.refused
-            or status.open_conflicts):
+            or status.open_conflicts or status.not_applied):
         return "bad"
     if status.connection in (Connection.OFFLINE, Connection.SIGNED_OUT) or status.clock_warning:
         return "warn"

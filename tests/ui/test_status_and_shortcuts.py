@@ -34,6 +34,8 @@ def test_status_words() -> None:
     assert status_words(ended, NOW).startswith("Session ended · sign in again")
     skewed = SyncStatus(Connection.ONLINE, last_sync_at=NOW, clock_skew=600.0)
     assert status_words(skewed, NOW).endswith("· this computer's clock is wrong")
+    stuck = SyncStatus(Connection.ONLINE, last_sync_at=NOW, not_applied=2)
+    assert status_words(stuck, NOW).endswith("2 changes from the server not applied — review")
     tokens_gone = SyncStatus(Connection.SIGNED_OUT, error_kind=ErrorKind.AUTH)
     assert status_words(tokens_gone, NOW).startswith("Session ended · sign in again")
     assert status_words(SyncStatus(Connection.ONLINE, pending=1), NOW) == \
