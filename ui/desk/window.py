@@ -18,6 +18,7 @@ from app import rules
 from app.changes import Changes
 from app.errors import BaylineError, TransitionError
 from app.ops import jobs
+from app.recovery import Opened
 from app.queries.board_rows import BoardRows, board_rows_by_id
 from ui.application import icon
 from ui.boards.queue import QueueBoard
@@ -25,7 +26,13 @@ from ui.boards.technicians import TechnicianBoardView
 from ui.desk.context import DeskContext
 from ui.desk.detail import JobDetailPanel
 from ui.desk.dialogs import KeyboardHelpDialog, SignInDialog
-from ui.desk.statusbar import LiveBanner, SyncDetailsDialog, SyncStateButton
+from ui.desk.statusbar import (
+    LiveBanner,
+    RecoveryBar,
+    SyncDetailsDialog,
+    SyncStateButton,
+    recovery_words,
+)
 from ui.models.queue import DeskData, load_desk, patch_desk
 from ui.qt import (
     QAction,
@@ -130,11 +137,13 @@ class MainWindow(QMainWindow):
         self.tabs.setTabToolTip(TECH_TAB, "Technicians and their jobs (Ctrl+2)")
         self.banner = LiveBanner(ctx, self)
         self.notice = Notice(self)
+        self.recovery = RecoveryBar(self)
         central = QWidget(self)
         col = QVBoxLayout(central)
         col.setContentsMargins(0, 0, 0, 0)
         col.setSpacing(0)
         col.addWidget(self.banner)
+        col.addWidget(self.recovery)
         col.addWidget(self.notice)
         col.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
@@ -176,6 +185,9 @@ class MainWindow(QMainWindow):
         self._periodic.start()
         self.restore_settings()
         self.refresh()
+        recovered = getattr(ctx.store, "recovered", None)  # hung there by main.open_replica
+        if isinstance(recovered, Opened):
+            self.show_recovery(recovered)
 
     # --- actions, menus, toolbar ------------------------------------------------------
     def _action(self, name: str, text: str, slot: Callable[[], Any], keys: str | None = None,
@@ -435,6 +447,20 @@ class MainWindow(QMainWindow):
                 self.ctx, reason, state.server_url or "", state.username or "", self))
 
         self.ctx.worker.call(store.state, on_done=open_dialog)
+
+    def show_recovery(self, recovered: Opened) -> None:
+        """Tell the clerk the replica was damaged and rebuilt at start (``recovered`` is what
+        ``app.recovery.open_replica`` returned); the words depend on whether a server holds
+        the shop's data, which the store's state says (read on the worker)."""
+        if recovered.notice is None:
+            return
+
+        def show(state: Any) -> None:
+            words = recovery_words(recovered.set_aside, recovered.salvaged,
+                                   getattr(state, "server_url", None))
+            self.recovery.show_recovery(words, recovered.notice or "")
+
+        self.ctx.worker.call(self.ctx.store.state, on_done=show)
 
     def _about(self) -> None:
         from ui.qt import QMessageBox
