@@ -18,8 +18,8 @@ from app import rules
 from app.changes import Changes
 from app.errors import BaylineError, TransitionError
 from app.ops import jobs
-from app.recovery import Opened
 from app.queries.board_rows import BoardRows, board_rows_by_id
+from app.recovery import Opened
 from ui.application import icon
 from ui.boards.queue import QueueBoard
 from ui.boards.technicians import TechnicianBoardView
