@@ -25,7 +25,7 @@ def test_columns_stay_readable_with_the_job_panel_open(make_desk: Any, shop: Sho
     qtbot.waitUntil(ready.hasFocus)
     viewport = board.scroll.viewport()
     left = ready.mapTo(viewport, ready.rect().topLeft()).x()
-    assert 0 <= left and left + ready.width() <= viewport.width()  # scrolled into view
+    assert left >= 0 and left + ready.width() <= viewport.width()  # scrolled into view
 
 
 def test_an_empty_filtered_column_names_the_filter(make_desk: Any, shop: Shop) -> None:
