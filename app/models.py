@@ -184,6 +184,10 @@ class SyncState(Base):
     #: Set on a fresh replica that replaced a damaged one (the set-aside file) until the
     #: first pull says the server's last mutation id (``app.recovery``; migration 0005).
     recovered_from: Mapped[str | None] = mapped_column(Text, default=None)
+    #: With ``recovered_from``: the highest outbox id the rebuilt replica may share with the
+    #: server (the old file's acknowledged id, or a carried entry's); new edits get ids
+    #: above it (migration 0008).
+    recovered_upto: Mapped[int | None] = mapped_column(Integer, default=None)
 
 
 class MutationOutcome(Base):
