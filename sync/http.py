@@ -189,6 +189,11 @@ class ApiClient:
                                       headers=headers, timeout=timeout or httpx.USE_CLIENT_DEFAULT)
         except httpx.HTTPError as exc:
             raise _transport_error(exc) from exc
+        except RuntimeError as exc:
+            # httpx: "the client has been closed" (the engine thread replaced it while
+            # another thread still held it): as if the network had dropped; tried again.
+            raise SyncError(ErrorKind.NETWORK, "The connection was closed; it is tried "
+                                               "again.", retryable=True) from exc
         except httpx.InvalidURL as exc:
             raise SyncError(ErrorKind.LOCAL, f"The server address is not valid: {exc}") from exc
 
