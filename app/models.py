@@ -124,9 +124,6 @@ class ShopSettings(Base, SyncedColumns, ShopSettingsFields):
 class TechnicianPin(Base, SyncedColumns, TechnicianPinFields):
     __tablename__ = "technician_pin"
 
-    def __repr__(self) -> str:  # never print a verifier, even in a traceback
-        return f"TechnicianPin(id={self.id!r}, technician_id={self.technician_id!r})"
-
 
 #: entity name → mapped class of the replica.
 MODELS: dict[str, type[Base]] = {

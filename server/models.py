@@ -247,9 +247,6 @@ class ShopSettings(ServerBase, SyncedColumns, ShopSettingsFields):
 class TechnicianPin(ServerBase, SyncedColumns, TechnicianPinFields):
     __tablename__ = "technician_pin"
 
-    def __repr__(self) -> str:  # never print a verifier, even in a traceback
-        return f"TechnicianPin(id={self.id!r}, technician_id={self.technician_id!r})"
-
 
 #: entity name → mapped class.
 ENTITIES: dict[str, type[ServerBase]] = {
