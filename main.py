@@ -71,7 +71,36 @@ def cmd_boards(args: argparse.Namespace) -> int:
     return 0
 
 
+def demo_server(argv: list[str]) -> int:
+    """The hidden ``demo-server`` mode: this computer's demo shop server, in the foreground
+    (``sync.demo`` starts it; it runs from the frozen executable too)."""
+    from app.paths import demo_server_dir
+
+    parser = argparse.ArgumentParser(prog="bayline demo-server")
+    parser.add_argument("--demo-dir", type=Path, default=None)
+    parser.add_argument("--port", type=int, default=None)
+    parser.add_argument("--idle-exit", type=float, default=None,
+                        help="stop after this many seconds without a request (0: never)")
+    parser.add_argument("--verbose", action="store_true")
+    args = parser.parse_args(argv)
+    folder = args.demo_dir or demo_server_dir()
+    setup_logging(folder, verbose=args.verbose)
+    from server import demo
+
+    idle = args.idle_exit
+    if idle is None:
+        idle = float(os.environ.get("BAYLINE_DEMO_IDLE_EXIT") or demo.DEFAULT_IDLE_EXIT)
+    try:
+        return demo.serve(folder, port=args.port, idle_exit=idle or None)
+    except Exception:
+        logging.getLogger("bayline.demo").exception("the demo server failed")
+        return 1
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["demo-server"]:
+        return demo_server(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     args.data_dir = args.data_dir or default_data_dir()
