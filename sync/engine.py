@@ -581,11 +581,16 @@ class SyncEngine:
         elif self._blocked is not None:
             connection = Connection.ERROR
         err = self._last_error or self._blocked
+        retry_at = None  # whole seconds, so an unchanged wait is an unchanged status
+        if self._retry_at is not None and self._blocked is None:
+            retry_at = (self.clock.now() + timedelta(
+                seconds=self._retry_at - self.clock.monotonic())).replace(microsecond=0)
         status = SyncStatus(connection=connection, pending=pending, last_sync_at=last_sync_at,
                             last_error=err.message if err else None,
                             error_kind=err.kind if err else None, open_conflicts=conflicts,
                             refused=refused,
-                            live=bool(self._listener is not None and self._listener.connected))
+                            live=bool(self._listener is not None and self._listener.connected),
+                            retry_at=retry_at)
         if status != self._status:
             self._status = status
             for fn in list(self._status_listeners):

@@ -31,6 +31,8 @@ class SyncStatus:
     refused: int = 0
     #: True when the event stream is connected (edits on other devices show at once).
     live: bool = False
+    #: When the engine next retries after a failure (wall clock, UTC); None when not waiting.
+    retry_at: datetime | None = None
 
     def summary(self) -> str:
         """One line for a status bar, e.g. "Offline — 37 changes waiting"."""
