@@ -41,6 +41,8 @@ def setup_logging(data_dir: Path, *, verbose: bool = False) -> None:
     # httpx logs request URLs at INFO; never let a library log headers (tokens) at DEBUG.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    # The scheduler logs every run of the sync engine's timers (once a minute, all day).
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 def build_parser() -> argparse.ArgumentParser:
