@@ -16,6 +16,7 @@ from ui.qt import (
     QLabel,
     QListView,
     QModelIndex,
+    QPoint,
     QSizePolicy,
     Qt,
     QToolTip,
@@ -65,6 +66,31 @@ class CardListView(QListView):
                 self.scrollTo(index)
                 return True
         return False
+
+    def scroll_anchor(self) -> tuple[str, int] | None:
+        """The id of the top visible card and its distance from the top, so a refresh that
+        adds or removes cards above it can keep it where the person sees it."""
+        index = self.indexAt(QPoint(8, 8))
+        if not index.isValid():
+            return None
+        return str(index.data(ID_ROLE)), self.visualRect(index).top()
+
+    def restore_anchor(self, anchor: tuple[str, int] | None) -> None:
+        if anchor is None:
+            return
+        row_id, top = anchor
+        model = self.model()
+        first = self.indexAt(QPoint(8, 8))
+        # look near the old place first: the anchor rarely moves far
+        start = first.row() if first.isValid() else 0
+        for offset in range(model.rowCount()):
+            for row in (start + offset, start - offset - 1):
+                if 0 <= row < model.rowCount() and model.index(row, 0).data(ID_ROLE) == row_id:
+                    delta = self.visualRect(model.index(row, 0)).top() - top
+                    if delta:
+                        bar = self.verticalScrollBar()
+                        bar.setValue(bar.value() + delta)
+                    return
 
     def _open(self, index: QModelIndex) -> None:
         if index.isValid():

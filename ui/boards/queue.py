@@ -140,7 +140,10 @@ class QueueBoard(QWidget):
         if techs != self._technicians or bays != getattr(self, "_bays", None):
             self._fill_pickers(techs, bays)
         for status in COLUMN_ORDER:
+            view = self.views[status]
+            anchor = view.scroll_anchor()
             self.models[status].set_rows(data.columns.get(status, ()))
+            view.restore_anchor(anchor)
         self._update_counts()
 
     def _fill_pickers(self, techs: list[tuple[str, str]], bays: list[tuple[str, str]]) -> None:

@@ -277,22 +277,25 @@ class MainWindow(QMainWindow):
         self.queue_board.search.setFocus()
         self.queue_board.search.selectAll()
 
-    def card_number(self, job_id: str) -> str:
+    def card_facts(self, job_id: str) -> tuple[str, str | None]:
+        """(number, status) of an open job as the boards last showed it."""
         if self.data is not None:
             for cards in self.data.columns.values():
                 for c in cards:
                     if c.card.job_id == job_id:
-                        return c.card.number
-        return "?"
+                        return c.card.number, c.card.status
+        return "?", None
 
     # --- moving and assigning: the one path of drag, menu and keyboard -------------------
     def move_job(self, job_id: str, to_status: str, *, hold_reason: str | None = None) -> None:
         """Move a job to ``to_status`` through the domain operation (on the worker)."""
-        if to_status == "on_hold" and hold_reason is None:
+        number, status = self.card_facts(job_id)
+        # Ask which hold only for a move the table allows; a refused one is explained below.
+        if to_status == "on_hold" and hold_reason is None and (
+                status is None or rules.can_move(status, to_status)):
             hold_reason = self.ask_hold_reason()
             if hold_reason is None:
                 return
-        number = self.card_number(job_id)
         if self.queue_board.current_job() is not None:
             self._follow = job_id  # keyboard users keep the card they moved
         self.ctx.worker.write(
@@ -300,7 +303,7 @@ class MainWindow(QMainWindow):
             on_error=lambda exc: self._refuse(job_id, number, exc))
 
     def assign_job(self, job_id: str, technician_id: str | None) -> None:
-        number = self.card_number(job_id)
+        number = self.card_facts(job_id)[0]
         self.ctx.worker.write(jobs.assign, job_id, technician_id=technician_id,
                               on_error=lambda exc: self._refuse(job_id, number, exc))
 
