@@ -108,6 +108,8 @@ def open_replica(data_dir: Path) -> Store:
     finally:
         if api is not None:
             api.close()
+        if session.server.started:  # a one-off command leaves nothing running behind it
+            demo.stop_demo_server(session.server.folder)
     return session.store
 
 
