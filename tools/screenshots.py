@@ -150,13 +150,10 @@ def _refused_change(desk_dir: Path, other_dir: Path) -> None:
 # --- the child: one size, offscreen --------------------------------------------------------
 
 def shoot(job: dict[str, Any]) -> int:
-    from PySide6.QtCore import QPoint, QRect, QSettings
-    from PySide6.QtGui import QColor, QPainter, QPixmap
-    from PySide6.QtWidgets import QApplication
-
     from ui.application import create_application
     from ui.desk.context import DeskContext
     from ui.desk.window import QUEUE_TAB, TECH_TAB, MainWindow
+    from ui.qt import QApplication, QColor, QPainter, QPixmap, QPoint, QRect, QSettings
 
     width, height, _scale = SIZES[job["size"]]
     out = Path(job["out"])
