@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import argparse
 import logging
-import logging.handlers
 import os
 import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.paths import default_data_dir, log_dir
+from app import logfiles
+from app.console import closed_pipe, utf8_streams
+from app.paths import default_data_dir
 
 if TYPE_CHECKING:
     from app.db import Store
@@ -25,22 +26,13 @@ if TYPE_CHECKING:
 STARTED = time.perf_counter()
 
 
-def setup_logging(data_dir: Path, *, verbose: bool = False) -> None:
-    """Log to a rotating file in the data folder (and warnings to stderr)."""
-    folder = log_dir(data_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    handler = logging.handlers.RotatingFileHandler(folder / "bayline.log", maxBytes=2_000_000,
-                                                   backupCount=5, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    root.setLevel(logging.DEBUG if verbose else logging.INFO)
-    root.addHandler(handler)
-    console = logging.StreamHandler()
-    console.setLevel(logging.WARNING)
-    root.addHandler(console)
-    # httpx logs request URLs at INFO; never let a library log headers (tokens) at DEBUG.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
+def setup_logging(data_dir: Path, *, command: str | None = None,
+                  verbose: bool = False, kind: str | None = None) -> None:
+    """Log to the data folder: ``logs/desk.log`` for the desk, ``logs/cli.log`` for a
+    command, ``logs/server.log`` for the demo server, so they can run at once on Windows
+    (see app/logfiles.py)."""
+    chosen = kind or ("desk" if command in (None, "desk") else "cli")
+    logfiles.setup_logging(data_dir, chosen, verbose=verbose)  # type: ignore[arg-type]
     # The scheduler logs every run of the sync engine's timers (once a minute, all day).
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
@@ -183,7 +175,7 @@ def demo_server(argv: list[str]) -> int:
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args(argv)
     folder = args.demo_dir or demo_server_dir()
-    setup_logging(folder, verbose=args.verbose)
+    setup_logging(folder, kind="server", verbose=args.verbose)
     from server import demo
 
     idle = args.idle_exit
@@ -222,19 +214,23 @@ def main(argv: list[str] | None = None) -> int:
         setup_logging(args.data_dir, verbose=args.verbose)
         return cmd_smoke(args)
     args.data_dir = args.data_dir or default_data_dir()
-    setup_logging(args.data_dir, verbose=args.verbose)
+    setup_logging(args.data_dir, command=args.command, verbose=args.verbose)
     handler = getattr(args, "handler", None) or cmd_desk
     return int(handler(args) or 0)
 
 
 def run() -> int:
-    """``main()`` for a console: a reader that stops early (``| head``) is no error."""
+    """``main()`` for a console: UTF-8 on every stream (Windows pipes use the ANSI code
+    page), and a reader that stops early (``| head``, ``| more``) is no error."""
+    utf8_streams()
     try:
-        return main()
-    except BrokenPipeError:
-        # Python's advice: point stdout at devnull so the interpreter's final flush is quiet.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        code = main()
+        if sys.stdout is not None:
+            sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit
+        return code
+    except OSError as exc:
+        if not closed_pipe(exc):
+            raise
         return 1
 
 

@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 
 #: Files of the demo server's folder (written by ``server.demo``).
 STATE_NAME = "server.json"
-LOG_NAME = Path("logs") / "bayline.log"
+LOG_NAME = Path("logs") / "server.log"
 #: The first start creates the demo shop (a few seconds; a minute on a slow PC).
 START_TIMEOUT = 180.0
 
