@@ -124,8 +124,9 @@ def start_demo(store: Store) -> tuple[Store, SyncEngine | None]:
 
 
 def first_sync_notice(window: MainWindow) -> None:
-    """While a new demo replica fetches the shop, say so above the empty boards; the
-    note goes once the boards show jobs."""
+    """The title says it is the demo shop; while a new demo replica fetches the shop, a
+    note above the empty boards says so, and goes once the boards show jobs."""
+    window.setWindowTitle(f"{window.windowTitle()} — demo shop")
 
     def show(state: Any) -> None:
         if state.cursor != 0:
