@@ -20,7 +20,7 @@ from tests.ui.helpers import Shop, make_shop  # noqa: E402
 from ui.application import create_application  # noqa: E402
 from ui.desk.context import DeskContext  # noqa: E402
 from ui.desk.window import MainWindow  # noqa: E402
-from ui.qt import QApplication, QSettings  # noqa: E402
+from ui.qt import QApplication, QCoreApplication, QEvent, QSettings  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -60,3 +60,14 @@ def make_desk(qtbot: Any, store: Store, settings: QSettings
     yield make
     for ctx in made:
         ctx.shutdown(wait=True)
+
+
+@pytest.fixture(autouse=True)
+def _flush_posted_events(qapp: QApplication) -> Iterator[None]:
+    """Deliver what a test left queued (worker results, deleteLater) before the next one:
+    a queued signal still holding Python objects when the interpreter shuts down makes
+    PySide6 release them too late."""
+    yield
+    for _ in range(3):
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+        qapp.processEvents()

@@ -36,8 +36,8 @@ GAP = 6  # between cards
 
 
 def when(at: datetime | None, now: datetime | None = None) -> str:
-    """A promised time as a clerk reads it: ``14:30`` today, ``Tue 09:00`` this week,
-    ``3 Dec`` later or earlier."""
+    """A promised time as a clerk reads it: ``14:30`` today, ``Tue 09:00`` in the coming
+    week, ``28 Nov 17:00`` in the past week, ``3 Dec`` further away."""
     if at is None:
         return ""
     local = at.astimezone()
@@ -45,8 +45,10 @@ def when(at: datetime | None, now: datetime | None = None) -> str:
     days = (local.date() - today.date()).days
     if days == 0:
         return local.strftime("%H:%M")
-    if -6 <= days <= 6:
+    if 0 < days <= 6:  # this coming week: the weekday is unambiguous
         return local.strftime("%a %H:%M")
+    if -7 < days < 0:  # the past week: the date, so "Mon" never means last Monday
+        return f"{local.day} {local.strftime('%b %H:%M')}"
     return f"{local.day} {local.strftime('%b')}"
 
 
@@ -58,6 +60,8 @@ def card_of(row: Any) -> Any:
 def badges(card: Any) -> list[tuple[str, str]]:
     """(text, colour name) of the badges on a card, most important first."""
     out: list[tuple[str, str]] = []
+    if getattr(card, "priority", 0) >= 2:
+        out.append(("Urgent", "danger"))
     hold = getattr(card, "hold_reason", None)
     if hold:
         out.append((f"Hold: {hold}", "badge_hold"))
@@ -66,8 +70,6 @@ def badges(card: Any) -> list[tuple[str, str]]:
     parts = getattr(card, "parts_waiting", 0)
     if parts:
         out.append((f"Parts {parts}", "badge_parts"))
-    if getattr(card, "priority", 0) >= 2:
-        out.append(("Urgent", "danger"))
     return out
 
 
@@ -169,43 +171,47 @@ class CardDelegate(QStyledItemDelegate):
 
         painter.setFont(font)
         y = inner.top() + line_h
-        plate = getattr(card, "plate", "")
-        vehicle = card.vehicle + (f" · {plate}" if plate else "")
-        painter.setPen(text_color)
-        painter.drawText(QRect(inner.left(), y, inner.width(), line_h),
-                         Qt.AlignmentFlag.AlignVCenter,
-                         fm.elidedText(vehicle or "No vehicle", Qt.TextElideMode.ElideRight,
-                                       inner.width()))
-        y += line_h
-        if not self.compact:
-            painter.setPen(muted)
-            painter.drawText(QRect(inner.left(), y, inner.width(), line_h),
-                             Qt.AlignmentFlag.AlignVCenter,
-                             fm.elidedText(getattr(card, "customer", "") or "No customer",
-                                           Qt.TextElideMode.ElideRight, inner.width()))
-            y += line_h
 
-        # last line: technician left, promise right
+        def left_right(left: str, right: str, y: int, left_pen: QColor, right_pen: QColor,
+                       right_font: QFont | None = None) -> None:
+            """``left`` elided, ``right`` whole at the right edge (the part that matters)."""
+            rf = right_font or font
+            rw = QFontMetrics(rf).horizontalAdvance(right) if right else 0
+            if right:
+                painter.setFont(rf)
+                painter.setPen(right_pen)
+                painter.drawText(QRect(inner.right() - rw - 2, y, rw + 2, line_h),
+                                 Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
+                                 right)
+                painter.setFont(font)
+            avail = max(0, inner.width() - rw - (10 if right else 0))
+            painter.setPen(left_pen)
+            painter.drawText(QRect(inner.left(), y, avail, line_h),
+                             Qt.AlignmentFlag.AlignVCenter,
+                             fm.elidedText(left, Qt.TextElideMode.ElideRight, avail))
+
+        # line 2: vehicle, with the plate kept whole at the right
+        left_right(card.vehicle or "No vehicle", getattr(card, "plate", ""), y, text_color,
+                   text_color)
+        y += line_h
+        # line 3: customer and the promise (red and bold when overdue)
         promise = ""
         if card.promised_at is not None:
-            promise = ("Overdue " if card.overdue else "Due ") + when(card.promised_at)
+            # red, bold and the red edge say overdue; the words stay short so names fit
+            promise = when(card.promised_at)
         pfont = QFont(font)
         pfont.setBold(bool(card.overdue))
-        pw = QFontMetrics(pfont).horizontalAdvance(promise)
-        if promise:
-            painter.setFont(pfont)
-            painter.setPen(color("danger") if card.overdue else muted)
-            painter.drawText(QRect(inner.right() - pw - 4, y, pw + 4, line_h),
-                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, promise)
-            painter.setFont(font)
-        if not self.compact:
+        promise_pen = color("danger") if card.overdue else muted
+        if self.compact:
+            left_right("", promise, y, muted, promise_pen, pfont)
+        else:
+            left_right(getattr(card, "customer", "") or "No customer", promise, y, muted,
+                       promise_pen, pfont)
+            y += line_h
+            # line 4: who works on it
             tech = getattr(card, "technician", None)
-            painter.setPen(text_color if tech else muted)
-            avail = inner.width() - pw - 12
-            painter.drawText(QRect(inner.left(), y, max(0, avail), line_h),
-                             Qt.AlignmentFlag.AlignVCenter,
-                             fm.elidedText(tech or "Unassigned", Qt.TextElideMode.ElideRight,
-                                           max(0, avail)))
+            left_right(f"Technician: {tech}" if tech else "Unassigned", "", y,
+                       text_color if tech else muted, muted)
         painter.restore()
 
 

@@ -10,7 +10,7 @@ from app.changes import Changes
 from app.queries.desk import JobDetail, job_detail
 from ui.boards.cards import when
 from ui.desk.context import DeskContext
-from ui.qt import QLabel, QTextBrowser, QVBoxLayout, QWidget, Signal
+from ui.qt import QLabel, Qt, QTextBrowser, QVBoxLayout, QWidget, Signal
 
 #: A change to any of these may change what the panel shows.
 DETAIL_ENTITIES = ("job", "job_line", "note", "status_event", "technician", "bay", "customer",
@@ -97,7 +97,7 @@ class JobDetailPanel(QWidget):
         self.placeholder.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(self.placeholder)
+        layout.addWidget(self.placeholder, 0, Qt.AlignmentFlag.AlignTop)
         layout.addWidget(self.browser, 1)
         self.browser.hide()
         ctx.hub.subscribe(self.on_changes)

@@ -142,7 +142,7 @@ class SyncDetailsDialog(QDialog):
         layout.addLayout(form)
         layout.addSpacing(6)
         layout.addWidget(self.refused_title)
-        layout.addWidget(self.none)
+        layout.addWidget(self.none, 1, Qt.AlignmentFlag.AlignTop)
         layout.addWidget(self.table, 1)
         layout.addWidget(buttons)
         ctx.sync.status_changed.connect(self.reload)
