@@ -1,8 +1,10 @@
 """The Qt binding itself: a long day of painting must not abort the desk.
 
-PySide6 6.12 returns ``None`` from void methods without a reference to it (see
-``ui.qt._keep_none_alive``); on Python 3.11 that aborts a process after a few thousand
-calls. Each check runs in a process of its own, since the failure is an abort.
+PySide6 6.12 also returns ``None`` from every void method (``painter.save()``,
+``widget.setEnabled()``) without a reference to it; on Python 3.11 that aborts a process
+after a few thousand calls (``ui.qt._keep_singletons_alive`` is the workaround). The
+card delegate makes dozens of such calls per card it paints. Each check runs in a process
+of its own, since the failure is an abort.
 """
 
 from __future__ import annotations
