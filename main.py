@@ -42,8 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="bayline",
         description="Bayline — the shop system that keeps working through an outage.",
         epilog="Modes: with no command (or 'desk'), Bayline opens the front-desk window on "
-               "this computer's replica (a demo shop the first time); 'boards' prints its "
-               "queue and technician boards as text. 'login', 'sync', 'status' and "
+               "this computer's replica (the first time: the demo shop, served by this "
+               "computer's own demo server); 'boards' prints its queue and technician boards "
+               "as text. 'login', 'sync', 'status' and "
                "'logout' manage the connection to the central server without a window.",
     )
     parser.add_argument("--data-dir", type=Path, default=None,
