@@ -76,6 +76,7 @@ def _smoke(data_dir: Path, server: demo.DemoServer, started: float) -> dict[str,
     app = create_application()
     settings = QSettings(str(data_dir / "smoke-settings.ini"), QSettings.Format.IniFormat)
     ctx = DeskContext(store, engine, settings=settings)
+    window: MainWindow | None = None
     try:
         window = MainWindow(ctx)
         window.show()  # offscreen: laid out and painted, on no screen
@@ -104,9 +105,8 @@ def _smoke(data_dir: Path, server: demo.DemoServer, started: float) -> dict[str,
                 "ms_to_window": ms_to_window, "ms_to_synced": ms_to_synced}
     finally:
         ctx.shutdown(wait=True)
-        window_close = locals().get("window")
-        if window_close is not None:
-            window_close.deleteLater()
+        if window is not None:
+            window.deleteLater()
         store.close()
 
 
