@@ -65,14 +65,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def open_store(data_dir: Path) -> Store:
+    """The replica of ``data_dir`` as it is (an empty one when there is none); a damaged
+    one is set aside and rebuilt (``app.recovery``), and the person told."""
+    from app.db import Store
+    from app.paths import replica_path
+    from app.recovery import open_replica as recover
+
+    path = replica_path(data_dir)
+    if not path.exists():
+        return Store(path)
+    opened = recover(path)
+    if opened.notice:
+        print(f"bayline: {opened.notice}", file=sys.stderr)
+    return opened.store
+
+
 def open_replica(data_dir: Path) -> Store:
     """The replica of ``data_dir`` for the text boards: a new one (or one of the demo)
     joins this computer's demo server and syncs once, saying so on stderr."""
-    from app.db import Store
-    from app.paths import replica_path
     from sync import demo
 
-    store = Store(replica_path(data_dir))
+    store = open_store(data_dir)
     if not demo.wants_demo(store):
         return store
 
@@ -110,12 +124,10 @@ def cmd_desk(args: argparse.Namespace) -> int:
     """The front-desk window. A new replica, or one of the demo, opens on the demo shop
     served by this computer's demo server (``ui.demo``); a replica logged in to a shop's
     server syncs with it."""
-    from app.db import Store
-    from app.paths import replica_path
     from sync import demo
     from ui.desk.run import run_desk
 
-    store = Store(replica_path(args.data_dir))
+    store = open_store(args.data_dir)
     engine = None
     on_ready = None
     if demo.wants_demo(store):
@@ -215,9 +227,25 @@ def main(argv: list[str] | None = None) -> int:
         setup_logging(args.data_dir, verbose=args.verbose)
         return cmd_smoke(args)
     args.data_dir = args.data_dir or default_data_dir()
-    setup_logging(args.data_dir, command=args.command, verbose=args.verbose)
+    # the window (no command, or 'desk') logs to desk.log; commands to cli.log
+    desk = args.command in (None, "desk")
+    try:
+        setup_logging(args.data_dir, command=None if desk else args.command, verbose=args.verbose)
+    except OSError as exc:  # a read-only or full data folder: say so, the command may still work
+        print(f"bayline: cannot write the log in {args.data_dir}: {exc}", file=sys.stderr)
     handler = getattr(args, "handler", None) or cmd_desk
-    return int(handler(args) or 0)
+    try:
+        return int(handler(args) or 0)
+    except KeyboardInterrupt:
+        print("bayline: interrupted; nothing was lost (changes not yet sent are kept).",
+              file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - every failure ends with its code and words
+        if isinstance(exc, OSError) and closed_pipe(exc):
+            raise  # a reader that stopped early: run() ends quietly
+        from sync.cli import _fail
+
+        return _fail(exc)
 
 
 def run() -> int:

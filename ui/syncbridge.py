@@ -48,10 +48,10 @@ def status_words(status: SyncStatus | None, now: datetime | None = None, *,
         return "Working on this computer only · not connected to a server"
     parts: list[str] = []
     c = status.connection
-    if c is Connection.SIGNED_OUT:
-        parts.append("Signed out · changes are kept on this computer")
-    elif c is Connection.ERROR and status.error_kind is ErrorKind.AUTH:
+    if session_ended(status):
         parts.append("Session ended · sign in again")
+    elif c is Connection.SIGNED_OUT:
+        parts.append("Signed out · changes are kept on this computer")
     elif c is Connection.ERROR:
         parts.append("Sync needs attention")
     elif c is Connection.OFFLINE:
@@ -73,18 +73,30 @@ def status_words(status: SyncStatus | None, now: datetime | None = None, *,
         trouble.append(f"{_plural(status.refused, 'change')} refused")
     if status.open_conflicts:
         trouble.append(_plural(status.open_conflicts, "conflict"))
+    if status.not_applied:
+        trouble.append(f"{_plural(status.not_applied, 'change')} from the server not applied")
     if trouble:
         text += " · " + " and ".join(trouble) + " — review"
+    if status.clock_warning:
+        text += " · this computer's clock is wrong"
     return text
+
+
+def session_ended(status: SyncStatus) -> bool:
+    """The server ended this computer's session (revoked, expired, tokens gone): only a
+    person signing in again brings sync back."""
+    return (status.error_kind is ErrorKind.AUTH
+            and status.connection in (Connection.ERROR, Connection.SIGNED_OUT))
 
 
 def severity(status: SyncStatus | None, *, has_engine: bool = True) -> str:
     """``ok``, ``warn`` or ``bad``: the colour of the status bar's words."""
     if not has_engine or status is None:
         return "ok"
-    if status.connection is Connection.ERROR or status.refused or status.open_conflicts:
+    if (status.connection is Connection.ERROR or session_ended(status) or status.refused
+            or status.open_conflicts or status.not_applied):
         return "bad"
-    if status.connection in (Connection.OFFLINE, Connection.SIGNED_OUT):
+    if status.connection in (Connection.OFFLINE, Connection.SIGNED_OUT) or status.clock_warning:
         return "warn"
     return "ok"
 
@@ -176,7 +188,7 @@ class SyncBridge(QObject):
             self.live = status.live
             self.live_changed.emit(status.live)
         self.status_changed.emit(status)
-        ended = status.connection is Connection.ERROR and status.error_kind is ErrorKind.AUTH
+        ended = session_ended(status)
         if ended and not self._asked_sign_in:
             self._asked_sign_in = True
             self.session_ended.emit(status.last_error or "Your session has ended.")

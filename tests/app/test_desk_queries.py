@@ -42,6 +42,7 @@ def test_job_detail_has_lines_notes_and_history_with_ids(store: Store, shop: Sho
     job_id = _job(store, shop, odometer_in=121_000)
     line = store.run(jobs.add_line, job_id, kind="labor", description="Replace pads",
                      quantity=1.5, unit_price_cents=12000).result
+    clock.advance(minutes=1)  # lines are listed in the order they were written
     store.run(jobs.add_line, job_id, kind="part", description="Pads", quantity=1,
               unit_price_cents=5000, approval="declined")
     clock.advance(minutes=5)

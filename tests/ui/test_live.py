@@ -144,3 +144,35 @@ def test_status_bar_goes_offline_with_the_server_and_back(
     qtbot.waitUntil(lambda: words.text().startswith("Online")
                     and "waiting" not in words.text(), timeout=30_000)
     qtbot.waitUntil(lambda: not window.banner.isVisible(), timeout=30_000)
+
+
+def test_when_the_session_ends_the_clerk_signs_in_again_inside_the_window(
+        replicas: list[Replica], live_server: LiveServer, seed: ShopSeed, make_desk: Any,
+        qtbot: Any) -> None:
+    from ui.desk.dialogs import SignInDialog
+    from ui.qt import QDialogButtonBox
+
+    _, mine = replicas
+    window = make_desk(mine.engine, synchronous=False, on=mine.store)
+    mine.engine.start()
+    words = window.sync_state
+    qtbot.waitUntil(lambda: words.text().startswith("Online"), timeout=30_000)
+    user = seed.users["manager"]
+    # the session is gone (revoked elsewhere, expired): the engine finds no tokens
+    TokenStore().delete(live_server.base_url, user.username)
+    mine.engine.relogin()
+    qtbot.waitUntil(lambda: "signin" in window._dialogs, timeout=30_000)
+    dialog = window._dialogs["signin"]
+    assert isinstance(dialog, SignInDialog) and dialog.isVisible()
+    assert words.text().startswith("Session ended · sign in again")
+    assert dialog.username.text() == user.username
+    dialog.password.setText("wrong password")
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    qtbot.waitUntil(lambda: dialog.buttons.isEnabled() and dialog.message.text() not in
+                    ("", "Signing in…"), timeout=30_000)
+    assert dialog.isVisible()  # a wrong password is said in the dialog; it stays open
+    dialog.password.setText(user.password)
+    with qtbot.waitSignal(dialog.signed_in, timeout=30_000):
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    qtbot.waitUntil(lambda: words.text().startswith("Online"), timeout=30_000)
+    assert TokenStore().load(live_server.base_url, user.username) is not None

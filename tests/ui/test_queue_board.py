@@ -160,3 +160,33 @@ def test_enter_opens_the_card_in_the_detail_panel(make_desk: Any, shop: Shop, st
     assert f"Job {detail.number}" in text and "engine light" in text
     assert "Queued → In progress" in text  # the status history
     QApplication.processEvents()
+
+
+def test_left_and_right_go_to_the_neighbouring_column(make_desk: Any, shop: Shop,
+                                                      qtbot: Any) -> None:
+    window = make_desk()
+    views = window.queue_board.views
+    views["queued"].select_id(shop.jobs["queued2"])
+    views["queued"].setFocus()
+    qtbot.waitUntil(views["queued"].hasFocus)
+    qtbot.keyClick(views["queued"], Qt.Key.Key_Right)
+    assert views["in_progress"].hasFocus() and views["in_progress"].current_id()
+    qtbot.keyClick(views["in_progress"], Qt.Key.Key_Left)
+    qtbot.keyClick(views["queued"], Qt.Key.Key_Left)
+    assert views["estimate"].hasFocus()
+    assert views["estimate"].current_id() == shop.jobs["estimate"]
+
+
+def test_the_job_menu_of_the_menu_bar_acts_on_the_selected_card(make_desk: Any, shop: Shop,
+                                                                 store: Store,
+                                                                 qtbot: Any) -> None:
+    window = make_desk()
+    view = window.queue_board.views["estimate"]
+    view.select_id(shop.jobs["estimate"])
+    view.setFocus()
+    qtbot.waitUntil(view.hasFocus)
+    window.job_menu.aboutToShow.emit()
+    move = next(a.menu() for a in window.job_menu.actions() if a.text() == "Move to")
+    with qtbot.waitSignal(window.boards_refreshed):
+        next(a for a in move.actions() if a.text() == "Queued").trigger()
+    assert job_status(store, shop.jobs["estimate"])[0] == "queued"

@@ -32,6 +32,12 @@ def test_status_words() -> None:
     ended = SyncStatus(Connection.ERROR, error_kind=ErrorKind.AUTH, last_error="Your session "
                        "has ended.")
     assert status_words(ended, NOW).startswith("Session ended · sign in again")
+    skewed = SyncStatus(Connection.ONLINE, last_sync_at=NOW, clock_skew=600.0)
+    assert status_words(skewed, NOW).endswith("· this computer's clock is wrong")
+    stuck = SyncStatus(Connection.ONLINE, last_sync_at=NOW, not_applied=2)
+    assert status_words(stuck, NOW).endswith("2 changes from the server not applied — review")
+    tokens_gone = SyncStatus(Connection.SIGNED_OUT, error_kind=ErrorKind.AUTH)
+    assert status_words(tokens_gone, NOW).startswith("Session ended · sign in again")
     assert status_words(SyncStatus(Connection.ONLINE, pending=1), NOW) == \
         "Online · 1 change waiting"
 

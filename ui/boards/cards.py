@@ -7,7 +7,8 @@ vehicle and plate; customer; technician and the promised time (red when overdue)
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from app import rules
@@ -40,9 +41,15 @@ def when(at: datetime | None, now: datetime | None = None) -> str:
     week, ``28 Nov 17:00`` in the past week, ``3 Dec`` further away."""
     if at is None:
         return ""
+    today = (now or datetime.now().astimezone()).astimezone().date()
+    return _when(at, today)
+
+
+@lru_cache(maxsize=8192)
+def _when(at: datetime, today: date) -> str:
+    """``when`` for one day, cached: a board paints the same promises over and over."""
     local = at.astimezone()
-    today = (now or datetime.now().astimezone()).astimezone()
-    days = (local.date() - today.date()).days
+    days = (local.date() - today).days
     if days == 0:
         return local.strftime("%H:%M")
     if 0 < days <= 6:  # this coming week: the weekday is unambiguous

@@ -16,6 +16,8 @@ from ui.qt import (
     QLabel,
     QListView,
     QModelIndex,
+    QPainter,
+    QPalette,
     QPoint,
     QSizePolicy,
     Qt,
@@ -32,6 +34,7 @@ class CardListView(QListView):
 
     open_requested = Signal(str)
     neighbour_requested = Signal(int)  # -1 left, +1 right
+    focused = Signal()
 
     def __init__(self, parent: QWidget | None = None, *, compact: bool = False) -> None:
         super().__init__(parent)
@@ -49,6 +52,8 @@ class CardListView(QListView):
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.doubleClicked.connect(self._open)
+        #: Said in an empty column, so "nothing here" never looks like "still loading".
+        self.empty_text = "No jobs"
 
     def current_id(self) -> str | None:
         index = self.currentIndex()
@@ -108,6 +113,17 @@ class CardListView(QListView):
             return
         super().keyPressEvent(event)
 
+    def paintEvent(self, event: Any) -> None:
+        super().paintEvent(event)
+        model = self.model()
+        if model is not None and model.rowCount() == 0 and self.empty_text:
+            painter = QPainter(self.viewport())
+            painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+            painter.drawText(self.viewport().rect().adjusted(8, 16, -8, -8),
+                             Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop
+                             | Qt.TextFlag.TextWordWrap, self.empty_text)
+            painter.end()
+
     def viewportEvent(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
             index = self.indexAt(event.pos())
@@ -119,6 +135,7 @@ class CardListView(QListView):
 
     def focusInEvent(self, event: Any) -> None:
         super().focusInEvent(event)
+        self.focused.emit()
         if not self.currentIndex().isValid() and self.model() is not None \
                 and self.model().rowCount() > 0:
             self.setCurrentIndex(self.model().index(0, 0))

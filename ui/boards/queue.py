@@ -49,6 +49,7 @@ class QueueBoard(QWidget):
         self.columns: dict[str, BoardColumn] = {}
         self._data: DeskData | None = None
         self._technicians: list[tuple[str, str]] = []
+        self._last_view: CardListView | None = None
 
         bar = QFrame(self)
         bar.setObjectName("filterBar")
@@ -93,6 +94,7 @@ class QueueBoard(QWidget):
             view.setModel(proxy)
             view.setAccessibleName(f"{rules.STATUS_LABELS[status]} column")
             view.open_requested.connect(self.open_requested)
+            view.focused.connect(lambda v=view: setattr(self, "_last_view", v))
             view.neighbour_requested.connect(lambda d, s=status: self._focus_neighbour(s, d))
             view.customContextMenuRequested.connect(
                 lambda pos, v=view: self._context_menu(v, pos))
@@ -185,10 +187,12 @@ class QueueBoard(QWidget):
 
     # --- selection and keyboard -------------------------------------------------------
     def current_view(self) -> CardListView | None:
+        """The column with the keyboard, or the one that had it last (a menu bar menu or a
+        dialog may hold the focus for a moment)."""
         for view in self.views.values():
             if view.hasFocus():
                 return view
-        return None
+        return self._last_view
 
     def current_job(self) -> tuple[str, str] | None:
         """(job id, status) of the card with keyboard focus."""

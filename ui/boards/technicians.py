@@ -18,6 +18,7 @@ from ui.qt import (
     QLabel,
     QProgressBar,
     QScrollArea,
+    QSizePolicy,
     Qt,
     QTimer,
     QVBoxLayout,
@@ -32,6 +33,12 @@ def hm(minutes: int) -> str:
     """``3 h 05 min``; ``45 min``."""
     h, m = divmod(max(0, int(minutes)), 60)
     return f"{h} h {m:02d} min" if h else f"{m} min"
+
+
+def clock_hm(minutes: int) -> str:
+    """``6:47``."""
+    h, m = divmod(max(0, int(minutes)), 60)
+    return f"{h}:{m:02d}"
 
 
 def hms(seconds: float) -> str:
@@ -63,6 +70,8 @@ class TechnicianColumn(QFrame):
         self.clock.setWordWrap(True)
         self.today = QLabel(header)
         self.today.setObjectName("hint")
+        for label in (self.name, self.clock, self.today):
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.load = QProgressBar(header)
         self.load.setTextVisible(False)
         self.load.setFixedHeight(6)
@@ -80,20 +89,22 @@ class TechnicianColumn(QFrame):
         self.view.setModel(self.model)
         self.view.open_requested.connect(board.open_requested)
         self.view.setAccessibleName(f"Jobs of {row.name}")
+        self.view.empty_text = "No jobs — drop a card here to assign it"
         self.column = BoardColumn("", self.view, self, header=header)
         self.column.title.hide()
         self.column.count.hide()
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.column)
-        self.setFixedWidth(COLUMN_WIDTH)
+        # as wide as the window allows (all technicians in view), scrolling only below this
+        self.setMinimumWidth(COLUMN_WIDTH - 60)
+        self.setMaximumWidth(COLUMN_WIDTH + 90)
         self.set_row(row, datetime.now(UTC))
 
     def set_row(self, row: TechnicianRow, at: datetime) -> None:
         self.row, self.at = row, at
-        dot = f"<span style='color:{row.color}'>●</span> "
-        self.name.setText(f"{dot}{row.name} <span style='font-weight:400'>"
-                          f"· {len(row.assigned)} assigned</span>")
+        self.name.setText(f"<span style='color:{row.color}'>●</span> {row.name}")
+        self.name.setToolTip(f"{row.name}: {len(row.assigned)} open jobs assigned")
         self.name.setAccessibleName(f"{row.name}, {len(row.assigned)} jobs assigned")
         self.model.set_rows(row.assigned)
         self.tick(datetime.now(UTC))
@@ -101,18 +112,21 @@ class TechnicianColumn(QFrame):
     def tick(self, now: datetime) -> None:
         """Elapsed time and today's time from the last read, advanced to ``now``."""
         row = self.row
+        jobs = f"{len(row.assigned)} job{'' if len(row.assigned) == 1 else 's'}"
         if row.clocked is not None:
             c = row.clocked
-            self.clock.setText(f"<b>On {c.number}</b> · {c.vehicle} · "
-                               f"<b>{hms((now - c.since).total_seconds())}</b>")
+            self.clock.setText(f"<b>On {c.number}</b> · "
+                               f"<b>{hms((now - c.since).total_seconds())}</b><br>{c.vehicle}")
         elif row.shift_since is not None:
-            self.clock.setText("<i>On shift · not clocked on a job</i>")
+            self.clock.setText(f"{jobs} · <i>on shift, not on a job</i>")
         else:
-            self.clock.setText("<i>Not on shift</i>")
+            self.clock.setText(f"{jobs} · <i>not on shift</i>")
         extra = (now - self.at).total_seconds() / 60 if row.clocked is not None else 0
         minutes = row.minutes_today + max(0.0, extra)
         cap = row.capacity_minutes
-        self.today.setText(f"Today {hm(round(minutes))} of {hm(cap)}")
+        self.today.setText(f"Today {clock_hm(round(minutes))} of {clock_hm(cap)} h")
+        self.today.setToolTip(f"Clocked on jobs today: {hm(round(minutes))} of a capacity "
+                              f"of {hm(cap)}")
         self.load.setValue(min(100, round(100 * minutes / cap)) if cap else 0)
 
 

@@ -167,7 +167,12 @@ class SyncDetailsDialog(QDialog):
             f"{last.astimezone().strftime('%Y-%m-%d %H:%M:%S')} "
             f"({ago((datetime.now(UTC) - last).total_seconds())})" if last else "Never")
         error = (status.last_error if status is not None else None) or info.get("last_error")
-        self.fields["last_error"].setText(error or "None")
+        clock = status.clock_warning if status is not None else None
+        stuck = (f"{status.not_applied} change(s) from the server could not be applied: "
+                 f"{status.not_applied_reason or 'see the log'}"
+                 if status is not None and status.not_applied else None)
+        self.fields["last_error"].setText("\n".join(t for t in (error, clock, stuck) if t)
+                                          or "None")
         self.table.setRowCount(len(refused))
         for n, change in enumerate(refused):
             what = f"{change.entity.replace('_', ' ')}: " + ", ".join(

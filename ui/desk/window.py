@@ -231,7 +231,10 @@ class MainWindow(QMainWindow):
             act = self.job_menu.addAction("Select a card on the queue board first")
             act.setEnabled(False)
             return
-        built = self.queue_board.build_menu(*current)
+        previous = getattr(self, "_job_menu_source", None)
+        if previous is not None:
+            previous.deleteLater()  # the actions of the last opening go with their menu
+        built = self._job_menu_source = self.queue_board.build_menu(*current)
         for act in built.actions():
             self.job_menu.addAction(act)
 
@@ -440,6 +443,8 @@ class MainWindow(QMainWindow):
 
     def _finish_close(self) -> None:
         self._closed = True
+        self.ctx.hub.unsubscribe(self._on_changes)
+        self.ctx.hub.unsubscribe(self.detail.on_changes)
         self.close()
         app = QApplication.instance()
         if app is not None and not app.closingDown():

@@ -54,6 +54,7 @@ class RowListModel(QAbstractListModel):
         self._text = text
         self._ids: list[str] = []
         self._rows: dict[str, Any] = {}
+        self._last: tuple[Any, ...] = ()
         self.on_drop = on_drop
 
     # --- reading ------------------------------------------------------------------------
@@ -87,6 +88,10 @@ class RowListModel(QAbstractListModel):
 
     # --- replacing the rows, changing only what differs -----------------------------------
     def set_rows(self, rows: Sequence[Any]) -> None:
+        rows = tuple(rows)
+        if rows == self._last:
+            return  # the usual refresh: nothing in this column changed (one C comparison)
+        self._last = rows
         new_ids = [self._key(r) for r in rows]
         new_rows = dict(zip(new_ids, rows, strict=True))
         root = QModelIndex()
