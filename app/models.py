@@ -30,6 +30,7 @@ from app.entities import (
     TimeEntryFields,
     UTCDateTime,
     VehicleFields,
+    mapped_entities,
 )
 
 
@@ -111,12 +112,8 @@ class Conflict(Base, SyncedColumns, ConflictFields):
     __tablename__ = "conflict"
 
 
-#: entity name → mapped class of the replica.
-MODELS: dict[str, type[Base]] = {
-    cls.__tablename__: cls
-    for cls in (Customer, Vehicle, Technician, Bay, Job, JobLine, Appointment, TimeEntry,
-                Note, StatusEvent, Conflict)
-}
+#: entity name → mapped class of the replica, derived from ``app.entities.ENTITY_MIXINS``.
+MODELS: dict[str, type[Base]] = mapped_entities(Base)
 
 
 # --- local-only tables -----------------------------------------------------------------
