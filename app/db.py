@@ -127,12 +127,13 @@ class Writer:
             raise NotFound(f"That {what or cls.__tablename__.replace('_', ' ')} no longer exists.")
         return row
 
-    def create(self, cls: type[M], /, *, urgent: bool = False, row_id: str | None = None,
+    def create(self, cls: type[M], /, *, urgent: bool = False, with_id: str | None = None,
                **fields: Any) -> M:
+        """Make a row of ``cls`` (id ``with_id``, or a new one) from ``fields``."""
         entity = cls.__tablename__
         self.allow(entity, "create", fields)
         fields = validators.validate_new(entity, fields, self.collector.warnings)
-        new_row_id = row_id or new_id()
+        new_row_id = with_id or new_id()
         row = cls(id=new_row_id, shop_id=self.shop_id, created_at=self.now,
                   updated_at=self.now, deleted_at=None, **fields)
         self.session.add(row)

@@ -334,7 +334,7 @@ class FieldSpec:
             if not isinstance(value, str):
                 raise ValueError(f"'{self.name}' must be text")
             if "\x00" in value:
-                raise ValueError(f"'{self.name}' must not contain NUL characters")
+                raise ValueError(f"'{self.name}' must not contain NUL characters.")
             return value
         return value  # json
 

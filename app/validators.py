@@ -149,6 +149,11 @@ def _quantity(q: Any) -> None:
         raise ValueError("The quantity can be at most 10,000.")
 
 
+def _colour(value: Any) -> None:
+    if not _COLOR.match(value):
+        raise ValueError("A colour is written like #1e88e5.")
+
+
 def _whole_cents(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
@@ -181,7 +186,7 @@ FIELD_RULES: dict[tuple[str, str], FieldRule] = {
                                       refused=_NAME_REFUSED),
     ("technician", "skills"): FieldRule(_check_skills, _skills,
                                         refused=("brakes", [1, 2], ["x" * 101])),
-    ("technician", "color"): FieldRule(_matches(_COLOR, "A colour is written like #1e88e5."),
+    ("technician", "color"): FieldRule(_colour,
                                        refused=("", "red", "#12345", "#12345g")),
     ("technician", "daily_capacity_minutes"): FieldRule(
         _between(0, 24 * 60, "Daily capacity is between 0 and 1,440 minutes."),
@@ -271,7 +276,7 @@ ROW_RULES: dict[str, tuple[RowRule, ...]] = {
                 refused=({"kind": "labor", "part_status": "ordered"},
                          {"kind": "fee", "part_status": "needed"})),
         RowRule(frozenset({"kind", "unit_price_cents"}), "unit_price_cents", _price,
-                refused=({"kind": "labor", "unit_price_cents": -100},
+                refused=({"kind": "labor", "part_status": None, "unit_price_cents": -100},
                          {"kind": "part", "unit_price_cents": -1})),
     ),
     "appointment": (RowRule(frozenset({"starts_at", "ends_at"}), "ends_at", _appointment_times,
@@ -375,11 +380,11 @@ def _check_kind(name: str, col: _Column, value: Any) -> Any:
                 value = str(uuid.UUID(value))
             except ValueError:
                 raise ValueError(f"'{name}' must be a UUID") from None
+    _check_text(name, value)
     return value
 
 
 def _check_limits(name: str, col: _Column, value: Any) -> None:
-    _check_text(name, value)
     if col.max_chars is not None and isinstance(value, str) and len(value) > col.max_chars:
         raise ValueError(f"'{name}' can be at most {col.max_chars:,} characters long.")
     if col.choices is not None and value not in col.choices:
@@ -532,13 +537,12 @@ class Refusal:
 
 
 def generic_refusals(entity: str, name: str) -> list[Any]:
-    """Values the field's kind, length, range or choices refuse (as JSON values)."""
+    """Values the field's kind, emptiness, length, range or choices refuse (JSON values;
+    an empty value its rule tidies into a valid one, such as a blank phone, is left out)."""
     col = _COLUMNS[entity][name]
-    out: list[Any] = []
-    if not col.nullable:
-        out.append(None)
-    out.append({"str": 12, "int": "12", "float": "1.5", "bool": "yes", "time": "yesterday",
-                "id": "not-a-uuid", "json": None}[col.kind])
+    out: list[Any] = [None,
+                      {"str": 12, "int": "12", "float": "1.5", "bool": "yes", "time": "yesterday",
+                       "id": "not-a-uuid", "json": ["a\x00b"]}[col.kind]]
     if col.max_chars is not None:
         out.append("x" * (col.max_chars + 1))
     if col.kind == "str":
@@ -547,7 +551,13 @@ def generic_refusals(entity: str, name: str) -> list[Any]:
         out.append(2**31)
     if col.choices is not None:
         out.append("no-such-choice")
-    return [v for v in out if v is not None or not col.nullable]
+    refused = []
+    for value in out:
+        try:
+            validate_field(entity, name, value)
+        except ValidationError:
+            refused.append(value)
+    return refused
 
 
 def refusals(entity: str) -> list[Refusal]:

@@ -43,8 +43,9 @@ def convert(entity: str, name: str, value: Any) -> Any:
     """The column value of ``value`` for ``entity.name``; ``Rejected`` names the problem."""
     spec = WIRE[entity].fields.get(name)
     try:
-        if spec is None:
-            return validators.validate_field(entity, name, value)  # refuses: no such field
+        if spec is None or value is None:
+            # no such field, or empty: refused (or tidied) in the desk's own words
+            return validators.validate_field(entity, name, value)
         try:
             out = spec.from_wire(value)
         except ValueError as exc:
