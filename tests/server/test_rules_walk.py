@@ -146,7 +146,10 @@ def _existing(api: Api, entity: str, world: dict[str, str]) -> str:
         rows, _ = api.pull_all("manager")
         return next(rid for (e, rid) in rows if e == "conflict")
     row_id = new_id()
-    r = m.push(m.m(entity, row_id, wire(entity, base_row(entity, world))))
+    row = base_row(entity, world)
+    if entity == "appointment":  # another time: a second booking must not clash with it
+        row.update(starts_at=T0.replace(day=1, month=12), ends_at=T0.replace(day=2, month=12))
+    r = m.push(m.m(entity, row_id, wire(entity, row)))
     assert statuses(r) == ["applied"], r
     return row_id
 
@@ -198,5 +201,78 @@ def test_ops_refuse_what_the_server_refuses(tmp_path: Path) -> None:
         with pytest.raises(ValidationError) as info:
             store.run(jobs.update_job, job, priority=99)
         assert info.value.field == "priority"
+    finally:
+        store.close()
+
+
+# --- the role table, on both sides ------------------------------------------------------
+
+def _set_role(store: Store, role: str | None) -> None:
+    from app.models import SyncState
+
+    with store.write_session() as s:
+        state = s.get(SyncState, 1)
+        assert state is not None
+        state.role = role
+
+
+def _local(store: Store, fn: Callable[[Writer], Any]) -> str | None:
+    """None when the replica did it, else the reason it refused."""
+    from app.errors import NotAllowed
+
+    try:
+        store.run(fn)
+    except NotAllowed as exc:
+        return exc.message
+    return None
+
+
+@pytest.mark.parametrize("role", ["admin", "manager", "clerk", "technician"])
+def test_the_replica_refuses_what_the_role_may_not_do_in_the_servers_words(
+        api: Api, world: dict[str, str], tmp_path: Path, role: str) -> None:
+    """Every entity, created and deleted by a replica signed in as ``role``: refused there
+    exactly when the server refuses it, with the same reason."""
+    m = api.client("manager")
+    m.push(m.m("job", world["job"], {"technician_id": api.technician_id}))
+    store = Store(tmp_path / "r.sqlite")
+    try:
+        for entity in ENTITY_MIXINS:
+            row = base_row(entity, world)
+            local_id = store.run(lambda w, e=entity, row=row: w.create(MODELS[e], **row).id).result
+            _set_role(store, role)
+            said_here = _local(store, lambda w, e=entity, row=row: w.create(MODELS[e], **row))
+            deleted_here = _local(store, lambda w, e=entity, i=local_id: w.delete(
+                w.get(MODELS[e], i)))
+            _set_role(store, None)
+            c = api.client(role)
+            existing = _existing(api, entity, world)
+            r = c.push(c.m(entity, new_id(), wire(entity, row)), c.delete(entity, existing))
+            for here, status, reason in zip((said_here, deleted_here), statuses(r), reasons(r),
+                                            strict=True):
+                if here is None:
+                    assert status == "applied", (role, entity, reason)
+                else:
+                    assert (status, reason) == ("rejected", here), (role, entity)
+    finally:
+        store.close()
+
+
+def test_a_clerk_cannot_clock_a_technician_on_even_offline(tmp_path: Path) -> None:
+    """A clerk's clock-on fails at once, in the server's words, instead of being accepted
+    offline and refused hours later; the demo (no one signed in) keeps every right."""
+    from app.errors import NotAllowed
+    from app.ops import clock, customers, jobs
+
+    store = Store(tmp_path / "r.sqlite")
+    try:
+        tech = store.run(customers.create_technician, name="Sam").result
+        job = store.run(jobs.create_job, customer_id=None, vehicle_id=None).result
+        _set_role(store, "clerk")
+        with pytest.raises(NotAllowed, match="A clerk cannot add time entries"):
+            store.run(clock.clock_on, tech, job)
+        assert store.pending_count() == 3  # technician, job, its status event; nothing more
+        store.run(jobs.move_status, job, "in_progress")  # the desk's own work goes on
+        _set_role(store, None)
+        store.run(clock.clock_on, tech, job)
     finally:
         store.close()
