@@ -63,7 +63,9 @@ def create_user(body: UserCreate, principal: PrincipalDep, ctx: CtxDep) -> dict[
 
 @router.patch("/{user_id}", operation_id="users_update", response_model=UserInfo,
               summary="Change a user's role, name, password, PIN or active flag (admin only)",
-              responses={404: {"model": ErrorBody, "description": "No such user"}})
+              responses={404: {"model": ErrorBody, "description": "No such user"},
+                         409: {"model": ErrorBody, "description": "not_a_technician: a PIN "
+                               "for a user who is not a technician"}})
 def update_user(user_id: Annotated[uuid.UUID, Path()], body: UserUpdate,
                 principal: PrincipalDep, ctx: CtxDep) -> dict[str, Any]:
     _admin(principal)
@@ -78,8 +80,12 @@ def update_user(user_id: Annotated[uuid.UUID, Path()], body: UserUpdate,
         if body.role is not None:
             user.role = body.role
         if body.pin is not None:
-            if (body.role or user.role) != TECHNICIAN:
+            if body.role is not None and body.role != TECHNICIAN:
                 raise ApiError(422, "invalid_user", "Only a technician has a PIN.")
+            if (body.role or user.role) != TECHNICIAN:
+                # valid by itself: it conflicts with the user's role as it is
+                raise ApiError(409, "not_a_technician", "Only a technician has a PIN; this "
+                               "user is not one.")
             user.pin_hash = hash_secret(body.pin)
         if body.password is not None:
             user.password_hash = hash_secret(body.password)
