@@ -42,7 +42,10 @@ def list_users(principal: PrincipalDep, ctx: CtxDep) -> list[dict[str, Any]]:
 
 @router.post("", operation_id="users_create", response_model=UserInfo, status_code=201,
              summary="Add a user to the shop (admin only)",
-             responses={409: {"model": ErrorBody, "description": "The username is taken"}})
+             responses={409: {"model": ErrorBody, "description": "The username is taken"},
+                        201: {"description": "The new user", "links": {"UpdateUser": {
+                            "operationId": "users_update",
+                            "parameters": {"user_id": "$response.body#/id"}}}}})
 def create_user(body: UserCreate, principal: PrincipalDep, ctx: CtxDep) -> dict[str, Any]:
     _admin(principal)
     try:

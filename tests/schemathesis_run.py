@@ -28,7 +28,7 @@ from tests.pg import temporary_database  # noqa: E402
 
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 #: Examples per operation and phase: about a minute on 2 cores.
-EXAMPLES = 25
+EXAMPLES = 40
 SEED = 20261127
 
 
