@@ -301,6 +301,8 @@ class _Column:
     int32: bool
     choices: tuple[Any, ...] | None
     default: Any
+    #: Makes the default afresh (a list must not be shared between rows), or None.
+    default_factory: Callable[[], Any] | None = None
 
 
 def _columns(entity: str) -> dict[str, _Column]:
@@ -313,9 +315,10 @@ def _columns(entity: str) -> dict[str, _Column]:
         if max_chars is None and spec.kind == "str":
             max_chars = t.length if isinstance(t, String) and t.length else MAX_TEXT_CHARS
         d = column.default
-        default = None if d is None else (d.arg(None) if d.is_callable else d.arg)
+        factory = (lambda d=d: d.arg(None)) if d is not None and d.is_callable else None
+        default = None if d is None else (factory() if factory is not None else d.arg)
         out[name] = _Column(spec.kind, spec.nullable, max_chars, isinstance(t, Integer),
-                            CHOICES.get((entity, name)), default)
+                            CHOICES.get((entity, name)), default, factory)
     return out
 
 
@@ -445,7 +448,8 @@ def validate_row(entity: str, row: Mapping[str, Any],
 
 def defaults(entity: str) -> dict[str, Any]:
     """The value of every field of a new row that its maker did not give."""
-    return {name: col.default for name, col in _COLUMNS[entity].items()}
+    return {name: col.default_factory() if col.default_factory is not None else col.default
+            for name, col in _COLUMNS[entity].items()}
 
 
 def required(entity: str) -> list[str]:
