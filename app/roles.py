@@ -11,8 +11,11 @@ Roles (PROTOCOL.md, plus ``kiosk``):
   entries; moves the status of jobs assigned to them, claims queued unassigned ones,
   writes their own time entries, notes and findings and the status events of their moves.
 - kiosk (a shared touch kiosk's device account): reads like a technician (every
-  technician's time entries, to show who is clocked on) and writes nothing itself; a
-  technician signs in on it with a PIN, and the kiosk's replica writes as that technician.
+  technician's time entries, to show who is clocked on) and the technicians' PIN verifiers
+  (for the offline PIN check), and writes nothing itself; a technician signs in on it with
+  a PIN, and the kiosk's replica writes as that technician.
+- shop settings: every role reads them; admins and managers change them. PIN verifiers:
+  nobody writes them through sync.
 
 ``can(role, entity, action, fields)`` is the pure question the UI asks to disable an
 action (its ``reason`` is the tooltip), the replica's ``Writer`` asks before every write,
@@ -47,8 +50,16 @@ ACTIONS = ("read", "create", "update", "delete")
 ALL_ENTITIES: frozenset[str] = frozenset(ENTITY_MIXINS)
 #: Rows only the server makes (a client may resolve a conflict, never write one).
 SERVER_MADE: frozenset[str] = frozenset({"conflict"})
+#: Rows nobody writes through sync: a PIN verifier is set by the server's PIN endpoints.
+NOT_SYNCED_UP: frozenset[str] = frozenset({"technician_pin"})
+#: Entities only some roles read at all: a PIN verifier goes to kiosk device accounts only
+#: (for the offline PIN check).
+READ_ONLY_BY: dict[str, frozenset[str]] = {"technician_pin": frozenset({"kiosk"})}
+#: What admins and managers write: everything a client writes at all.
+_WRITABLE = ALL_ENTITIES - NOT_SYNCED_UP
 DELETABLE: frozenset[str] = frozenset(
-    e for e in ENTITY_MIXINS if AFTER_WRITE.get(e) is None or AFTER_WRITE[e].deletable)
+    e for e in ENTITY_MIXINS if AFTER_WRITE.get(e) is None or AFTER_WRITE[e].deletable
+) - NOT_SYNCED_UP
 
 #: Job fields a technician changes when moving a job's status.
 TECHNICIAN_MOVE_FIELDS = frozenset({"status", "hold_reason", "completed_at", "closed_at"})
@@ -73,8 +84,8 @@ _CLERK_ENTITIES = frozenset({"customer", "vehicle", "job", "job_line", "appointm
 
 #: The role table.
 TABLE: dict[str, Access] = {
-    ADMIN: Access(ALL_ENTITIES - SERVER_MADE, ALL_ENTITIES, DELETABLE),
-    MANAGER: Access(ALL_ENTITIES - SERVER_MADE, ALL_ENTITIES, DELETABLE),
+    ADMIN: Access(_WRITABLE - SERVER_MADE, _WRITABLE, DELETABLE),
+    MANAGER: Access(_WRITABLE - SERVER_MADE, _WRITABLE, DELETABLE),
     CLERK: Access(_CLERK_ENTITIES | {"note", "status_event"},
                   _CLERK_ENTITIES | {"note", "status_event", "conflict", "time_entry"},
                   _CLERK_ENTITIES,
@@ -118,6 +129,9 @@ def can(role: str | None, entity: str, action: str,
     if access is None:
         return Decision(False, refused(role, "change anything"))
     if action == "read":
+        only = READ_ONLY_BY.get(entity)
+        if only is not None and role not in only:
+            return Decision(False, refused(role, f"read {plural(entity)}"))
         return ALLOWED
     if action == "delete":
         if entity in access.delete:

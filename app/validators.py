@@ -31,7 +31,7 @@ from typing import Any
 
 from sqlalchemy import Integer, String
 
-from app import rules
+from app import rules, shopsettings
 from app.entities import AFTER_WRITE, CHOICES, ENTITY_MIXINS, WIRE, entity_label
 from app.errors import ValidationError
 from app.timeutil import to_rfc3339
@@ -209,6 +209,22 @@ FIELD_RULES: dict[tuple[str, str], FieldRule] = {
                                 refused=_NAME_REFUSED),
 }
 
+
+def _setting(name: str) -> Callable[[Any], Any]:
+    def tidy(value: Any) -> Any:
+        return shopsettings.check_setting(name, value)  # raises ValidationError(field=name)
+    return tidy
+
+
+_SETTINGS_REFUSED: dict[str, tuple[Any, ...]] = {
+    "tax_rate_bp": (-1, 10_001), "rounding_cents": (0, 3), "taxable_kinds": (["beer"],),
+    "approval_notice_minutes": (-1,), "kiosk_timeout_seconds": (5, 99_999),
+}
+# The shop settings' rules are app.shopsettings' (with the money rules they drive).
+FIELD_RULES.update({
+    ("shop_settings", name): FieldRule(tidy=_setting(name), refused=_SETTINGS_REFUSED.get(name, ()))
+    for name in shopsettings.DEFAULTS
+})
 
 #: Longer limits than a column's own, where a person needs a kinder one.
 MAX_CHARS: dict[tuple[str, str], int] = {("note", "body"): 20_000}

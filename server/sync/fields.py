@@ -49,6 +49,8 @@ def convert(entity: str, name: str, value: Any) -> Any:
         try:
             out = spec.from_wire(value)
         except ValueError as exc:
+            # Refused in the words the desk would use for the same value, where it has some.
+            validators.validate_field(entity, name, value)
             raise ValidationError(str(exc), field=name) from None
         return validators.validate_field(entity, name, out)
     except ValidationError as exc:

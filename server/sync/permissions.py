@@ -12,7 +12,8 @@ from app.roles import DESK_ONLY_STATUSES, ROLE_NAMES, TECHNICIAN_MOVE_FIELDS, De
 from server.auth.roles import Principal
 
 __all__ = ["DESK_ONLY_STATUSES", "ROLE_NAMES", "TECHNICIAN_MOVE_FIELDS", "can",
-           "entity_label", "hidden_fields", "may_delete", "may_write", "plural", "refused"]
+           "entity_label", "hidden_fields", "may_delete", "may_read", "may_write", "plural",
+           "refused"]
 
 
 def can(principal: Principal, entity: str, action: str,
@@ -24,6 +25,10 @@ def may_write(principal: Principal, entity: str) -> bool:
     """May create or change some rows of ``entity``."""
     access = roles.TABLE.get(principal.role)
     return access is not None and (entity in access.create or entity in access.update)
+
+
+def may_read(principal: Principal, entity: str) -> bool:
+    return bool(roles.can(principal.role, entity, "read"))
 
 
 def may_delete(principal: Principal, entity: str) -> bool:
