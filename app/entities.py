@@ -249,6 +249,8 @@ class AfterWrite:
     deletable: bool = True
     #: The message for a change that is not allowed (a generic one when None).
     refusal: str | None = None
+    #: The message for a delete that is not allowed (a generic one when None).
+    delete_refusal: str | None = None
 
 
 #: Entities whose rows are limited after they are written; every other field of every other
@@ -265,7 +267,8 @@ AFTER_WRITE: dict[str, AfterWrite] = {
                            refusal="Only the server writes conflicts; a client may only "
                            "resolve one."),
     # One row per shop, for the shop's life.
-    "shop_settings": AfterWrite(deletable=False),
+    "shop_settings": AfterWrite(deletable=False, delete_refusal="The shop settings are never "
+                                "deleted; change them instead."),
 }
 
 #: Rows that are never changed after they are made (corrections are new rows), derived

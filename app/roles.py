@@ -136,9 +136,13 @@ def can(role: str | None, entity: str, action: str,
     if action == "delete":
         if entity in access.delete:
             return ALLOWED
+        if entity in NOT_SYNCED_UP:
+            return Decision(False, refused(role, f"change {plural(entity)}"))
         if entity not in DELETABLE:
-            return Decision(False, f"A {entity_label(entity)} is never deleted; "
-                                   "corrections are new rows.")
+            rule = AFTER_WRITE.get(entity)
+            return Decision(False, (rule.delete_refusal if rule and rule.delete_refusal else
+                                    f"A {entity_label(entity)} is never deleted; corrections "
+                                    "are new rows."))
         return Decision(False, refused(role, f"delete {plural(entity)}"))
     if action == "create" and entity not in access.create:
         if entity in SERVER_MADE:

@@ -514,7 +514,7 @@ class RowView(Mapping[str, Any]):
         return len(_COLUMNS[self._row.__tablename__])
 
 
-_FIELD_WORDS = {"ended_at": "end", "started_at": "start"}
+_SET_ONCE_WORDS = {"ended_at": "already ended at"}
 
 
 def check_change(entity: str, row: Any, changed: Mapping[str, Any]) -> None:
@@ -529,9 +529,9 @@ def check_change(entity: str, row: Any, changed: Mapping[str, Any]) -> None:
             current = getattr(row, name)
             if current is not None:
                 shown = to_rfc3339(current) if isinstance(current, datetime) else current
-                words = _FIELD_WORDS.get(name, name.replace("_", " "))
-                raise ValidationError(f"This {label} already has its {words} ({shown}); "
-                                      "add a correction instead.", field=name)
+                done = _SET_ONCE_WORDS.get(name, f"already has its {name.replace('_', ' ')}")
+                raise ValidationError(f"This {label} {done} {shown}; add a correction "
+                                      "instead.", field=name)
             continue
         if name in rule.fixed or (rule.only is not None and name not in rule.only):
             raise ValidationError(rule.refusal or
@@ -542,8 +542,15 @@ def check_delete(entity: str) -> None:
     """Refuse to delete a row of an entity that ``AFTER_WRITE`` keeps for good."""
     rule = AFTER_WRITE.get(entity)
     if rule is not None and not rule.deletable:
-        raise ValidationError(f"A {entity_label(entity)} is never deleted; corrections are "
-                              "new rows.")
+        raise ValidationError(delete_refusal(entity))
+
+
+def delete_refusal(entity: str) -> str:
+    """Why rows of ``entity`` are never deleted."""
+    rule = AFTER_WRITE.get(entity)
+    if rule is not None and rule.delete_refusal:
+        return rule.delete_refusal
+    return f"A {entity_label(entity)} is never deleted; corrections are new rows."
 
 
 @dataclass(frozen=True)

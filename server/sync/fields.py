@@ -25,6 +25,10 @@ class Rejected(Exception):
     """A mutation that is permanently invalid or not allowed; ``reason`` says why."""
 
     def __init__(self, reason: str) -> None:
+        # A reason may quote what the client sent: keep it storable and printable (no NUL,
+        # no lone surrogate), whatever that was.
+        reason = reason.replace("\x00", "\\x00").encode("utf-8", "backslashreplace") \
+            .decode("utf-8")
         super().__init__(reason)
         self.reason = reason
 
@@ -54,6 +58,8 @@ def convert(entity: str, name: str, value: Any) -> Any:
             raise ValidationError(str(exc), field=name) from None
         return validators.validate_field(entity, name, out)
     except ValidationError as exc:
+        if entity == "shop_settings" and exc.field:  # its messages do not name the setting
+            raise Rejected(f"{exc.message} ('{exc.field}')") from None
         raise Rejected(exc.message) from None
 
 
