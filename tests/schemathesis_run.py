@@ -19,6 +19,7 @@ import argparse
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 os.environ.setdefault("BAYLINE_ARGON2_PROFILE", "fast")  # before server modules load
@@ -82,7 +83,9 @@ def main(argv: list[str] | None = None) -> int:
             ]
             print("schemathesis against", srv.api_url, flush=True)
             print(" ".join(command), flush=True)
-            done = subprocess.run(command, check=False, env=child_env)
+            # In a folder of its own: the CLI keeps a cache (.schemathesis/) where it runs.
+            with tempfile.TemporaryDirectory(prefix="bayline-schemathesis-") as work:
+                done = subprocess.run(command, check=False, env=child_env, cwd=work)
             if done.returncode != 0:
                 print(f"\nthe server's log: {srv.log_path}", flush=True)
             return done.returncode
