@@ -5,7 +5,14 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+)
 
 from app.entities import ENTITY_MIXINS
 from server.config import MIN_SCHEMA_VERSION
@@ -111,7 +118,9 @@ class Mutation(_Open):
                                  description="What the client believed those fields held.")
     at: Text | None = Field(default=None, max_length=64,
                            description="The client's clock; kept for audit only.")
-    operation_id: int | None = Field(
+    operation_id: Annotated[Whole | None, WithJsonSchema({"anyOf": [
+        {"type": "integer", "minimum": 1, "maximum": MAX_MUTATION_ID}, {"type": "null"}]})
+    ] = Field(
         default=None, ge=1, le=MAX_MUTATION_ID, strict=True,
         description="The operation (one action of a person) that wrote this mutation: the "
                     "id of its first mutation. The mutations of one operation stand or fall "
