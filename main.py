@@ -64,6 +64,7 @@ def open_replica(data_dir: Path) -> Store:
     opened = recover(path)
     if opened.notice:
         print(f"bayline: {opened.notice}", file=sys.stderr)
+        opened.store.recovered = opened  # type: ignore[attr-defined]  # the desk says it too
     return opened.store
 
 
