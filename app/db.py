@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Engine, create_engine, event, insert, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -24,8 +24,12 @@ from app.entities import CHOICES, WIRE, new_id
 from app.errors import NotFound, StorageError, ValidationError
 from app.models import MODELS, Base, Outbox, SyncState
 from app.timeutil import utcnow
+from app.wal import WalKeeper
 
 log = logging.getLogger(__name__)
+
+#: The outbox's INSERT as a Core statement (compiled once, cached by SQLAlchemy).
+OUTBOX_INSERT = insert(Outbox)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 M = TypeVar("M", bound=Base)
@@ -37,6 +41,10 @@ M = TypeVar("M", bound=Base)
 #: default 2 MB page cache most of those pages come back through a system call each time.
 #: A 64 MiB cache and a memory map (read-only use; writes still go through the WAL) halve
 #: the queue board's time on a large replica.
+#: SQLite's automatic checkpoint runs inside the commit that crosses 1,000 WAL pages, which
+#: made one status move in a hundred wait for it; ``app.wal.WalKeeper`` checkpoints off the
+#: write path instead (every ``Store`` has one, with or without a sync engine), and a WAL
+#: that a checkpoint emptied is truncated back to 8 MiB when it starts over.
 PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=FULL",
@@ -45,6 +53,8 @@ PRAGMAS = (
     "PRAGMA cache_size=-65536",
     "PRAGMA mmap_size=268435456",
     "PRAGMA temp_store=MEMORY",
+    "PRAGMA wal_autocheckpoint=0",
+    "PRAGMA journal_size_limit=8388608",
 )
 
 
@@ -94,6 +104,8 @@ class Writer:
         self.state = state
         self.collector = ChangeCollector()
         self.now = utcnow()
+        #: Outbox rows of this operation, written in one statement by ``flush_outbox``.
+        self.outbox: list[dict[str, Any]] = []
 
     @property
     def shop_id(self) -> str:
@@ -117,8 +129,7 @@ class Writer:
         new_row_id = row_id or new_id()
         row = cls(id=new_row_id, shop_id=self.shop_id, created_at=self.now,
                   updated_at=self.now, deleted_at=None, **fields)
-        self.session.add(row)
-        self.session.flush()
+        self.session.add(row)  # flushed with the rest of the operation (autoflush, commit)
         spec = WIRE[entity].fields
         wire = {name: spec[name].to_wire(getattr(row, name)) for name in spec}
         self._record(entity, new_row_id, "upsert", wire, {}, urgent)
@@ -140,7 +151,6 @@ class Writer:
             setattr(row, name, value)
         if changed:
             row.updated_at = self.now  # type: ignore[attr-defined]
-            self.session.flush()
             self._record(entity, row.id, "upsert", changed, base, urgent)  # type: ignore[attr-defined]
         return row
 
@@ -149,16 +159,24 @@ class Writer:
         entity = row.__tablename__
         row.deleted_at = self.now  # type: ignore[attr-defined]
         row.updated_at = self.now  # type: ignore[attr-defined]
-        self.session.flush()
         self._record(entity, row.id, "delete", {}, {}, False)  # type: ignore[attr-defined]
+
+    def flush_outbox(self) -> None:
+        """Write the operation's outbox rows: one Core INSERT (in the order the operation
+        made them, which is their id order), not a unit of work per row. The row changes
+        are flushed first, so a failing row change never leaves outbox rows behind."""
+        if self.outbox:
+            self.session.flush()
+            self.session.connection().execute(OUTBOX_INSERT, self.outbox)
+            self.outbox = []
 
     def warn(self, message: str) -> None:
         self.collector.warnings.append(message)
 
     def _record(self, entity: str, row_id: str, op: str, fields: dict[str, Any],
                 base: dict[str, Any], urgent: bool) -> None:
-        self.session.add(Outbox(entity=entity, row_id=row_id, op=op, fields=fields, base=base,
-                                created_at=self.now, urgent=urgent))
+        self.outbox.append({"entity": entity, "row_id": row_id, "op": op, "fields": fields,
+                            "base": base, "created_at": self.now, "urgent": urgent})
         self.collector.add(entity, [row_id])
         self.collector.urgent |= urgent
 
@@ -181,6 +199,7 @@ class Store:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.engine = make_engine(self.path)
+        self.wal = WalKeeper(self.engine, self.path)
         try:
             upgrade(self.engine)
         except OperationalError as exc:
@@ -196,7 +215,17 @@ class Store:
                                       shop_id=shop_id or new_id()))
 
     def close(self) -> None:
+        self.wal.close()
         self.engine.dispose()
+
+    def checkpoint(self) -> None:
+        """A passive WAL checkpoint now (after a pull round, at housekeeping)."""
+        self.wal.checkpoint()
+
+    def maybe_checkpoint(self) -> None:
+        """A passive WAL checkpoint if the WAL has grown past its size (between pages of a
+        large apply)."""
+        self.wal.maybe_checkpoint()
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -218,6 +247,7 @@ class Store:
             except BaseException:
                 session.rollback()
                 raise
+        self.wal.committed()
 
     @contextmanager
     def write(self) -> Iterator[Writer]:
@@ -225,7 +255,9 @@ class Store:
         with self.write_session() as session:
             state = session.get(SyncState, 1)
             assert state is not None
-            yield Writer(session, state)
+            writer = Writer(session, state)
+            yield writer
+            writer.flush_outbox()
 
     def state(self) -> SyncState:
         with self.read() as session:

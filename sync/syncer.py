@@ -167,6 +167,7 @@ class Syncer:
                     drop_settled(s)
                     state.last_sync_at = self.clock.now()
                     state.last_error = None
+            self.store.maybe_checkpoint()  # a first sync must not grow the WAL unbounded
             for entity, ids in applied.rows.items():
                 rows[entity] |= ids
             if not page.has_more:
@@ -220,6 +221,7 @@ class Syncer:
                                                   "snapshot.", retryable=True)
             with self.store.write_session() as s:
                 applied = apply_page(s, page, store_cursor=False, seen=seen)
+            self.store.maybe_checkpoint()
             for entity, ids in applied.rows.items():
                 rows[entity] |= ids
             if page.cursor > cursor:
