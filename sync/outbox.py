@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, delete, func, select, text, update
+from sqlalchemy import CursorResult, Row, delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from app.models import MutationOutcome, Outbox, SyncState
@@ -71,7 +71,7 @@ def sync_state(session: Session) -> SyncState:
     return state
 
 
-def to_wire(entry: Outbox) -> dict[str, Any]:
+def to_wire(entry: Outbox | Row[Any]) -> dict[str, Any]:
     return {"id": entry.id, "entity": entry.entity, "row_id": entry.row_id, "op": entry.op,
             "fields": entry.fields or {}, "base": entry.base or {},
             "at": to_rfc3339(entry.created_at)}
@@ -105,8 +105,9 @@ def read_batch(session: Session, *, max_count: int, max_bytes: int) -> Batch:
     """The next pending mutations in id order: at most ``max_count`` and about ``max_bytes``
     of JSON (a single larger mutation still goes alone: the server decides)."""
     floor = sync_state(session).acked_mutation_id
-    entries = session.scalars(select(Outbox).where(Outbox.id > floor).order_by(Outbox.id)
-                              .limit(max_count)).all()
+    # Plain rows, not ORM objects: a drain reads thousands of entries, and only to send them.
+    entries = session.execute(select(*Outbox.__table__.columns).where(Outbox.id > floor)
+                              .order_by(Outbox.id).limit(max_count)).all()
     mutations: list[dict[str, Any]] = []
     size = 200  # the envelope
     urgent = False
