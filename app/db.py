@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 
 #: The outbox's INSERT as a Core statement (compiled once, cached by SQLAlchemy).
 OUTBOX_INSERT = insert(Outbox)
+#: What every write needs of the sync state, read without loading its ORM row.
+STATE_IDS = select(SyncState.shop_id, SyncState.client_id).where(SyncState.id == 1)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 M = TypeVar("M", bound=Base)
@@ -99,21 +101,35 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 class Writer:
     """The one transaction of a domain operation: row changes plus their outbox entries."""
 
-    def __init__(self, session: Session, state: SyncState) -> None:
+    def __init__(self, session: Session, state: SyncState | None = None, *,
+                 shop_id: str | None = None, device_id: str | None = None) -> None:
         self.session = session
-        self.state = state
+        self._state = state
+        # The shop and device ids come from a plain read (``Store.write``); the ORM row of
+        # the sync state is loaded only by the few operations that change it.
+        self._shop_id = state.shop_id if state is not None else shop_id
+        self._device_id = state.client_id if state is not None else device_id
         self.collector = ChangeCollector()
         self.now = utcnow()
         #: Outbox rows of this operation, written in one statement by ``flush_outbox``.
         self.outbox: list[dict[str, Any]] = []
 
     @property
+    def state(self) -> SyncState:
+        """The replica's sync state row (loaded on first use, in this transaction)."""
+        if self._state is None:
+            state = self.session.get(SyncState, 1)
+            assert state is not None
+            self._state = state
+        return self._state
+
+    @property
     def shop_id(self) -> str:
-        return self.state.shop_id
+        return self._shop_id if self._shop_id is not None else self.state.shop_id
 
     @property
     def device_id(self) -> str:
-        return self.state.client_id
+        return self._device_id if self._device_id is not None else self.state.client_id
 
     def get(self, cls: type[M], row_id: str | None, /, *, what: str | None = None) -> M:
         """The live row ``row_id`` of ``cls``, or ``NotFound`` naming what was missing."""
@@ -253,9 +269,8 @@ class Store:
     def write(self) -> Iterator[Writer]:
         """The transaction of a domain operation; nothing is kept if it raises."""
         with self.write_session() as session:
-            state = session.get(SyncState, 1)
-            assert state is not None
-            writer = Writer(session, state)
+            ids = session.connection().execute(STATE_IDS).one()
+            writer = Writer(session, shop_id=ids.shop_id, device_id=ids.client_id)
             yield writer
             writer.flush_outbox()
 
