@@ -1,7 +1,8 @@
 """Developer entry point: makes ``.venv`` with the project installed, then runs a task.
 
     python dev.py app [ARGS...]     run Bayline (a demo shop on first start)
-    python dev.py test [ARGS...]    run the whole test suite (needs PostgreSQL on 127.0.0.1:5432)
+    python dev.py test [ARGS...]    run the whole test suite (PostgreSQL on 127.0.0.1:5432,
+                                    else a throw-away one it starts; see tests/pg.py)
     python dev.py bench [ARGS...]   run the benchmarks and print their table
 
 Only the standard library is used here, so it works on a fresh machine with Python 3.11+.

@@ -7,31 +7,19 @@ none yet).
 from __future__ import annotations
 
 import argparse
-import logging
-import logging.handlers
-import os
 import sys
 from pathlib import Path
 
-from app.paths import default_data_dir, log_dir
+from app import logfiles
+from app.console import closed_pipe, utf8_streams
+from app.paths import default_data_dir
 
 
-def setup_logging(data_dir: Path, *, verbose: bool = False) -> None:
-    """Log to a rotating file in the data folder (and warnings to stderr)."""
-    folder = log_dir(data_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    handler = logging.handlers.RotatingFileHandler(folder / "bayline.log", maxBytes=2_000_000,
-                                                   backupCount=5, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    root.setLevel(logging.DEBUG if verbose else logging.INFO)
-    root.addHandler(handler)
-    console = logging.StreamHandler()
-    console.setLevel(logging.WARNING)
-    root.addHandler(console)
-    # httpx logs request URLs at INFO; never let a library log headers (tokens) at DEBUG.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
+def setup_logging(data_dir: Path, *, command: str | None = None,
+                  verbose: bool = False) -> None:
+    """Log to the data folder: ``logs/desk.log`` for the desk, ``logs/cli.log`` for a
+    command, so the two can run at once on Windows (see app/logfiles.py)."""
+    logfiles.setup_logging(data_dir, "desk" if command is None else "cli", verbose=verbose)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -75,19 +63,23 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     args.data_dir = args.data_dir or default_data_dir()
-    setup_logging(args.data_dir, verbose=args.verbose)
+    setup_logging(args.data_dir, command=args.command, verbose=args.verbose)
     handler = getattr(args, "handler", None) or cmd_boards
     return int(handler(args) or 0)
 
 
 def run() -> int:
-    """``main()`` for a console: a reader that stops early (``| head``) is no error."""
+    """``main()`` for a console: UTF-8 on every stream (Windows pipes use the ANSI code
+    page), and a reader that stops early (``| head``, ``| more``) is no error."""
+    utf8_streams()
     try:
-        return main()
-    except BrokenPipeError:
-        # Python's advice: point stdout at devnull so the interpreter's final flush is quiet.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        code = main()
+        if sys.stdout is not None:
+            sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit
+        return code
+    except OSError as exc:
+        if not closed_pipe(exc):
+            raise
         return 1
 
 

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, insert, select
+from sqlalchemy import URL, Engine, create_engine, event, insert, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -76,17 +76,29 @@ def _on_begin(conn: Any) -> None:
 
 def make_engine(path: Path | str) -> Engine:
     """An engine on the replica file at ``path`` (``":memory:"`` is not supported: use a file)."""
-    engine = create_engine(f"sqlite:///{path}")
+    # URL.create keeps the path verbatim: in "sqlite:///..." text a "%41" in a folder name
+    # would be decoded to "A" and the replica made somewhere else.
+    engine = create_engine(URL.create("sqlite", database=str(path)))
     event.listen(engine, "connect", _on_connect)
     event.listen(engine, "begin", _on_begin)
     return engine
 
 
+def config_value(value: str) -> str:
+    """``value`` escaped for Alembic's ``Config`` (a ``configparser`` that reads ``%`` as
+    interpolation): a Windows path inside a URL is full of ``%3A``/``%5C``, and a folder may
+    be called ``50%off``."""
+    return value.replace("%", "%%")
+
+
 def alembic_config(engine: Engine | None = None) -> Config:
+    """Alembic's settings for the replica. ``upgrade`` hands over its connection in
+    ``attributes``; the URL is there only for Alembic's own command-line use."""
     cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.set_main_option("script_location", config_value(str(MIGRATIONS_DIR)))
     if engine is not None:
-        cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+        cfg.set_main_option("sqlalchemy.url",
+                            config_value(engine.url.render_as_string(hide_password=False)))
     return cfg
 
 
@@ -102,13 +114,17 @@ class Writer:
     """The one transaction of a domain operation: row changes plus their outbox entries."""
 
     def __init__(self, session: Session, state: SyncState | None = None, *,
-                 shop_id: str | None = None, device_id: str | None = None) -> None:
+                 shop_id: str | None = None, device_id: str | None = None,
+                 acting_user_id: str | None = None) -> None:
         self.session = session
         self._state = state
         # The shop and device ids come from a plain read (``Store.write``); the ORM row of
         # the sync state is loaded only by the few operations that change it.
         self._shop_id = state.shop_id if state is not None else shop_id
         self._device_id = state.client_id if state is not None else device_id
+        #: On a shared kiosk: the technician (user id) this operation is done for; every
+        #: outbox entry of the operation carries it to the server.
+        self.acting_user_id = acting_user_id
         self.collector = ChangeCollector()
         self.now = utcnow()
         #: Outbox rows of this operation, written in one statement by ``flush_outbox``.
@@ -192,7 +208,8 @@ class Writer:
     def _record(self, entity: str, row_id: str, op: str, fields: dict[str, Any],
                 base: dict[str, Any], urgent: bool) -> None:
         self.outbox.append({"entity": entity, "row_id": row_id, "op": op, "fields": fields,
-                            "base": base, "created_at": self.now, "urgent": urgent})
+                            "base": base, "created_at": self.now, "urgent": urgent,
+                            "acting_user_id": self.acting_user_id})
         self.collector.add(entity, [row_id])
         self.collector.urgent |= urgent
 
@@ -266,11 +283,13 @@ class Store:
         self.wal.committed()
 
     @contextmanager
-    def write(self) -> Iterator[Writer]:
-        """The transaction of a domain operation; nothing is kept if it raises."""
+    def write(self, *, acting_user_id: str | None = None) -> Iterator[Writer]:
+        """The transaction of a domain operation; nothing is kept if it raises.
+        ``acting_user_id``: who does it on a shared kiosk (see ``Writer``)."""
         with self.write_session() as session:
             ids = session.connection().execute(STATE_IDS).one()
-            writer = Writer(session, shop_id=ids.shop_id, device_id=ids.client_id)
+            writer = Writer(session, shop_id=ids.shop_id, device_id=ids.client_id,
+                            acting_user_id=acting_user_id)
             yield writer
             writer.flush_outbox()
 
@@ -280,9 +299,11 @@ class Store:
             assert state is not None
             return state
 
-    def run(self, op: Any, /, *args: Any, **kwargs: Any) -> Changes:
-        """Run the domain operation ``op(writer, ...)`` in one transaction; its ``Changes``."""
-        return run(self, op, *args, **kwargs)
+    def run(self, op: Any, /, *args: Any, acting_user_id: str | None = None,
+            **kwargs: Any) -> Changes:
+        """Run the domain operation ``op(writer, ...)`` in one transaction; its ``Changes``.
+        ``acting_user_id``: the technician a kiosk does it for (sent with its entries)."""
+        return run(self, op, *args, acting_user_id=acting_user_id, **kwargs)
 
     def pending_count(self) -> int:
         from sqlalchemy import func
@@ -291,9 +312,10 @@ class Store:
             return int(session.scalar(select(func.count()).select_from(Outbox)) or 0)
 
 
-def run(store: Store, op: Any, /, *args: Any, **kwargs: Any) -> Changes:
+def run(store: Store, op: Any, /, *args: Any, acting_user_id: str | None = None,
+        **kwargs: Any) -> Changes:
     """Run ``op(writer, ...)`` in one write transaction and return its ``Changes``."""
-    with store.write() as w:
+    with store.write(acting_user_id=acting_user_id) as w:
         result = op(w, *args, **kwargs)
     return w.collector.freeze(result=result)
 

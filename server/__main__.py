@@ -7,6 +7,7 @@ import logging
 import os
 import sys
 
+from app.console import utf8_streams
 from server.config import Settings, default_database_url
 
 
@@ -156,6 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    utf8_streams()  # a shop or user name in a Windows pipe (ANSI code page) must not fail
     args = build_parser().parse_args(argv)
     return int(args.func(args))
 

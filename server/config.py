@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy import URL
+
 from app.paths import default_data_dir
 
 #: The newest sync schema this server speaks, and the oldest it still accepts.
@@ -26,7 +28,8 @@ def default_database_url() -> str:
         return url
     path = Path(default_data_dir()) / "server.sqlite"
     path.parent.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{path}"
+    # URL.create encodes the path, so a folder like "a%41b" is not decoded to "aAb".
+    return URL.create("sqlite", database=str(path)).render_as_string()
 
 
 def _env_float(name: str, default: float) -> float:

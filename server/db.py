@@ -127,8 +127,12 @@ class Database:
 
 
 def alembic_config(url: str) -> Config:
+    """Alembic's settings. Its ``Config`` is a ``configparser`` that reads ``%`` as
+    interpolation, so both values are escaped: a URL percent-encodes a Windows path, and the
+    program may be installed under a folder like ``50%off``. ``migrate`` hands over its
+    connection; the URL is there only for Alembic's own command-line use."""
     cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return cfg
 

@@ -8,9 +8,11 @@ file backend if one is installed; we refuse that unless the person chose it expl
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import os
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +34,44 @@ NO_KEYRING_MESSAGE = (
     "On Linux, install and unlock a Secret Service (GNOME Keyring or KWallet). To accept "
     "another store knowingly, set PYTHON_KEYRING_BACKEND to it. Bayline never writes "
     "your session to a plain file on its own.")
+
+
+#: What to do about the Windows errors a clerk's PC is known to give (winerror codes).
+_WINDOWS_HINTS = {
+    1312: "Windows keeps no passwords for this kind of sign-in (Bayline started as a "
+          "service or scheduled task?). Start Bayline as the signed-in Windows user.",
+    5: "Windows refused access to the stored passwords. Sign out of Windows and in again, "
+       "or ask whoever looks after this PC to check Credential Manager.",
+}
+_WINDOWS_HINT = ("Sign out of Windows and in again; if it persists, ask whoever looks after "
+                 "this PC to check Windows Credential Manager.")
+
+
+def _is_windows_store_error(exc: BaseException) -> bool:
+    """True for ``pywintypes.error`` (pywin32) or pywin32-ctypes' copy of it: what keyring's
+    Windows backend lets through for anything but "not found". Matched by name, as neither
+    module exists off Windows."""
+    return any(cls.__name__ == "error" and cls.__module__.split(".")[-1] == "pywintypes"
+               for cls in type(exc).__mro__)
+
+
+def _windows_message(exc: BaseException, action: str) -> str:
+    args: tuple[Any, ...] = tuple(exc.args)
+    code = getattr(exc, "winerror", args[0] if args else None)
+    text = str(getattr(exc, "strerror", args[2] if len(args) > 2 else "") or "").strip()
+    detail = f"Windows error {code}" + (f": {text.rstrip('.')}" if text else "")
+    hint = _WINDOWS_HINTS.get(code, _WINDOWS_HINT) if isinstance(code, int) else _WINDOWS_HINT
+    return (f"Windows Credential Manager could not {action} your Bayline session "
+            f"({detail}). {hint}")
+
+
+def _store_failure(exc: Exception, action: str, words: str) -> NoKeyring | None:
+    """The ``NoKeyring`` for a password store's failure, or None when ``exc`` is a bug."""
+    if isinstance(exc, keyring.errors.KeyringError):
+        return NoKeyring(f"The password store could not be {words}: {exc}")
+    if _is_windows_store_error(exc):
+        return NoKeyring(_windows_message(exc, action))
+    return None
 
 
 @dataclass(frozen=True)
@@ -92,8 +132,11 @@ class TokenStore:
     def load(self, server_url: str, username: str) -> Tokens | None:
         try:
             raw = self._kr().get_password(SERVICE, self.key(server_url, username))
-        except keyring.errors.KeyringError as exc:
-            raise NoKeyring(f"The password store could not be read: {exc}") from exc
+        except Exception as exc:
+            failure = _store_failure(exc, "read", "read")
+            if failure is None:
+                raise
+            raise failure from exc
         if not raw:
             return None
         try:
@@ -114,13 +157,47 @@ class TokenStore:
                               "expires_at": None}, separators=(",", ":"))
         try:
             self._kr().set_password(SERVICE, self.key(server_url, username), raw)
-        except keyring.errors.KeyringError as exc:
-            raise NoKeyring(f"The password store could not be written: {exc}") from exc
+        except Exception as exc:
+            failure = _store_failure(exc, "save", "written")
+            if failure is None:
+                raise
+            raise failure from exc
 
     def delete(self, server_url: str, username: str) -> None:
         try:
             self._kr().delete_password(SERVICE, self.key(server_url, username))
         except keyring.errors.PasswordDeleteError:
             pass  # nothing stored: already logged out
-        except keyring.errors.KeyringError as exc:
-            raise NoKeyring(f"The password store could not be changed: {exc}") from exc
+        except Exception as exc:
+            failure = _store_failure(exc, "remove", "changed")
+            if failure is None:
+                raise
+            raise failure from exc
+
+    # --- a kiosk's device secret ------------------------------------------------------
+    @staticmethod
+    def secret_key(server_url: str, client_id: str) -> str:
+        return f"{server_url.rstrip('/')} device-secret {client_id}"
+
+    def device_secret(self, server_url: str, client_id: str, *, create: bool = True) -> bytes | None:
+        """The replica's own 256-bit secret (made on first use), kept only in the keyring:
+        a kiosk seals its PIN verifiers with it (``sync.pins``), so a copy of the replica
+        file alone does not let anyone try PINs. None when absent and ``create`` is False."""
+        key = self.secret_key(server_url, client_id)
+        try:
+            raw = self._kr().get_password(SERVICE, key)
+            if raw:
+                try:
+                    return base64.b64decode(raw, validate=True)
+                except ValueError:
+                    log.warning("ignoring an unreadable device secret in the password store")
+            if not create:
+                return None
+            secret = secrets.token_bytes(32)
+            self._kr().set_password(SERVICE, key, base64.b64encode(secret).decode("ascii"))
+            return secret
+        except Exception as exc:
+            failure = _store_failure(exc, "use", "used")
+            if failure is None:
+                raise
+            raise failure from exc

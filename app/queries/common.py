@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+
+import tzlocal
+
+log = logging.getLogger(__name__)
 
 
 def shop_tz(tz: tzinfo | None) -> tzinfo:
-    """``tz``, or the computer's own zone (the shop's wall clock) when None."""
+    """``tz``, or the computer's own zone (the shop's wall clock) when None.
+
+    The computer's zone is a real one (``zoneinfo``, found by ``tzlocal`` from the TZ
+    variable, /etc/localtime or Windows' settings; ``tzdata`` supplies the rules on
+    Windows), so a day across a daylight-saving change has 23 or 25 hours. Only when no
+    zone can be found is today's fixed offset used, with a warning.
+    """
     if tz is not None:
         return tz
-    local = datetime.now().astimezone().tzinfo
-    return local if local is not None else UTC
+    try:
+        return tzlocal.get_localzone()
+    except Exception as exc:  # a missing or unknown zone: tzlocal raises several kinds
+        log.warning("the computer's time zone is unknown (%s); using today's UTC offset", exc)
+        local = datetime.now().astimezone().tzinfo
+        return local if local is not None else UTC
 
 
 def day_bounds(day: date, tz: tzinfo | None = None) -> tuple[datetime, datetime]:
