@@ -86,3 +86,15 @@ def test_a_desk_without_sync_checkpoints_once_its_writes_pause(tmp_path: Path) -
         assert store.wal.wal_bytes() <= size
     finally:
         store.close()
+
+
+def test_each_pull_round_checkpoints(make_replica: Replica, make_engine: Engine,
+                                     fake: FakeServer) -> None:
+    fake.put_row("customer", {"id": str(uuid.uuid4()), "name": "Ann", "kind": "person",
+                              "phone": "", "email": "", "address": "", "notes": ""})
+    store = make_replica("a")
+    store.wal.close()  # count only the engine's checkpoints
+    engine = make_engine(store)
+    engine.start()
+    engine.advance(1.0)  # the first pull round
+    assert store.wal.checkpoints >= 1  # a small WAL: not one of the size-triggered ones
