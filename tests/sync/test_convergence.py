@@ -31,6 +31,7 @@ from sync import account
 from sync.credentials import TokenStore
 from sync.errors import SyncError
 from sync.outbox import max_assigned_id
+from sync.quarantine import quarantined_count
 from sync.settings import SyncSettings
 from sync.syncer import Syncer
 from tests.live_server import LiveServer, seed_shop
@@ -377,9 +378,12 @@ class SyncMachine(RuleBasedStateMachine):
         # 3. No duplicates (and no lost creates): final job numbers are 1..n, each once.
         assert numbers == list(range(1, len(numbers) + 1)), numbers
         for replica in self.replicas:
-            # 1. Convergence: outboxes empty, cursors at head, replica equals the server.
+            # 1. Convergence: outboxes empty, cursors at head, replica equals the server,
+            # and nothing pulled is held unapplied (a quarantined row is divergence).
             problems = diff(replica_snapshot(replica.store), server)
             assert not problems, f"{replica.name}: {problems[:5]}"
+            held = quarantined_count(replica.store)
+            assert held == 0, f"{replica.name}: {held} pulled change(s) quarantined"
             state = replica.store.state()
             # 2 and 4. Every mutation this replica made was applied in id order up to the
             # LMID, and each one that was not applied shows here with its status.
