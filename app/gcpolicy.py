@@ -8,9 +8,9 @@ three to six times its p50). ``settle()`` moves what exists at that moment into 
 permanent generation (``gc.freeze``), which the collector never walks again; what the
 process allocates afterwards is still collected as usual.
 
-The desk calls it once it has started (replica open, window shown); the server does the
-same in its lifespan (``server.app``). It is not called by library code (``Store``, the
-sync engine): freezing is a decision for the process, not for a module.
+The desk calls it once it has started (``ui.desk.run``: replica open, window shown); the
+server does the same in its lifespan (``server.app``). It is not called by library code
+(``Store``, the sync engine): freezing is a decision for the process, not for a module.
 """
 
 from __future__ import annotations
