@@ -17,7 +17,7 @@ from app.console import closed_pipe, utf8_streams
 from app.paths import default_data_dir
 
 if TYPE_CHECKING:
-    from app.db import Store
+    from app.recovery import Opened
 
 
 def setup_logging(data_dir: Path, *, command: str | None = None,
@@ -49,23 +49,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def open_replica(data_dir: Path) -> Store:
-    """The replica of ``data_dir``: a demo shop on first start; a damaged one is set aside
-    and rebuilt (``app.recovery``), and the person told."""
+def open_replica(data_dir: Path) -> Opened:
+    """The replica of ``data_dir`` (``.store``): a demo shop on first start; a damaged one
+    is set aside and rebuilt (``app.recovery``), and the person told (``.notice``; the desk
+    shows it too)."""
     from app.demo import open_demo
     from app.paths import replica_path
+    from app.recovery import Opened
     from app.recovery import open_replica as recover
 
     path = replica_path(data_dir)
     if not path.exists():
         print(f"Creating a demo shop in {data_dir} (first start only; a few seconds) ...",
               file=sys.stderr, flush=True)
-        return open_demo(path)
+        return Opened(open_demo(path))
     opened = recover(path)
     if opened.notice:
         print(f"bayline: {opened.notice}", file=sys.stderr)
-        opened.store.recovered = opened  # type: ignore[attr-defined]  # the desk says it too
-    return opened.store
+    return opened
 
 
 def cmd_desk(args: argparse.Namespace) -> int:
@@ -73,25 +74,35 @@ def cmd_desk(args: argparse.Namespace) -> int:
     from sync import account
     from sync.engine import SyncEngine
     from sync.errors import SyncError
-    from ui.desk.run import run_desk
+    from ui.desk.run import claim_desk, run_desk
 
-    store = open_replica(args.data_dir)
-    engine = None
+    # before the replica is opened (migrated, perhaps set aside and rebuilt): a second start
+    # must not touch the file a running desk holds open; it only brings that desk forward
+    single = claim_desk(args.data_dir)
+    if single is None:
+        return 0
     try:
-        account.client_for(store).close()  # logged in, with its tokens in the keyring?
-        engine = SyncEngine(store)
-    except SyncError as exc:
-        logging.getLogger("bayline").info("the desk runs without sync: %s", exc.message)
-    try:
-        return run_desk(store, engine)
+        opened = open_replica(args.data_dir)
+        store = opened.store
+        try:
+            engine = None
+            try:
+                account.client_for(store).close()  # logged in, with its tokens in the keyring?
+                engine = SyncEngine(store)
+            except SyncError as exc:
+                logging.getLogger("bayline").info("the desk runs without sync: %s",
+                                                  exc.message)
+            return run_desk(store, engine, single=single, recovered=opened)
+        finally:
+            store.close()
     finally:
-        store.close()
+        single.release()  # no-op when run_desk released it
 
 
 def cmd_boards(args: argparse.Namespace) -> int:
     from app.textboards import render_boards
 
-    store = open_replica(args.data_dir)
+    store = open_replica(args.data_dir).store
     try:
         print(render_boards(store))
     finally:
