@@ -263,7 +263,10 @@ def test_only_a_technician_has_a_pin_and_a_bad_one_makes_no_user(api: Api) -> No
     assert technicians() == techs_before
     clerk = api.seed.users["clerk"].user_id
     r = api.http.patch(f"/api/v1/users/{clerk}", headers=h, json={"pin": "1234"})
-    assert r.status_code == 422 and "technician" in r.json()["detail"]
+    assert r.status_code == 409 and "technician" in r.json()["detail"]  # the user as it is
+    r = api.http.patch(f"/api/v1/users/{clerk}", headers=h, json={"pin": "1234",
+                                                                  "role": "manager"})
+    assert r.status_code == 422 and "technician" in r.json()["detail"]  # the body itself
     r = api.http.patch(f"/api/v1/users/{_tech_user(api)}", headers=h, json={"pin": "12"})
     assert r.status_code == 422 and r.json()["detail"]
     assert _pin_login(api, "2468") == 200  # nothing above changed the PIN

@@ -24,7 +24,7 @@ def test_a_rebuilt_replica_is_explained_in_the_window(tmp_path: Path, make_desk:
     tmp_path.mkdir()
     Store(tmp_path / "replica.sqlite").close()
     _damage(tmp_path / "replica.sqlite")
-    opened = main.open_replica(tmp_path)  # as ``python main.py`` opens it
+    opened = main.open_recovered(tmp_path)  # as ``python main.py`` opens it
     store = opened.store
     try:
         window = make_desk(on=store, recovered=opened)  # as run_desk hands it down
@@ -58,7 +58,7 @@ def test_a_rebuilt_replica_of_a_server_says_nothing_was_lost(tmp_path: Path,
     identity.remember(first)
     first.close()
     _damage(path)
-    opened = main.open_replica(tmp_path)
+    opened = main.open_recovered(tmp_path)
     store = opened.store
     try:
         window = make_desk(on=store, recovered=opened)
