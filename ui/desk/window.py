@@ -185,9 +185,8 @@ class MainWindow(QMainWindow):
         self._periodic.start()
         self.restore_settings()
         self.refresh()
-        recovered = getattr(ctx.store, "recovered", None)  # hung there by main.open_replica
-        if isinstance(recovered, Opened):
-            self.show_recovery(recovered)
+        if ctx.recovered is not None:
+            self.show_recovery(ctx.recovered)
 
     # --- actions, menus, toolbar ------------------------------------------------------
     def _action(self, name: str, text: str, slot: Callable[[], Any], keys: str | None = None,
