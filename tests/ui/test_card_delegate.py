@@ -93,9 +93,10 @@ def test_the_promise_says_due_or_overdue_in_words(qapp: Any) -> None:
     now = datetime(2026, 12, 1, 15, 0).astimezone()
     today_17 = now.replace(hour=17)
     assert promise_words(today_17, False, now) == "due 17:00"
-    assert promise_words(now.replace(hour=11), True, now) == "overdue since 11:00"
+    assert promise_words(now.replace(hour=11), True, now) == "overdue 11:00"
     earlier = now - timedelta(days=2)
-    assert promise_words(earlier, True, now) == f"overdue since {earlier.day} {earlier:%b}"
+    assert promise_words(earlier, True, now) == f"overdue {earlier.day} {earlier:%b}"
+    assert promise_words(earlier, False, now) == f"due {earlier.day} {earlier:%b}"  # ready
     assert promise_words(None, False, now) == ""
     view = QListView()
     model = column_model()
@@ -103,7 +104,7 @@ def test_the_promise_says_due_or_overdue_in_words(qapp: Any) -> None:
     model.set_rows([BoardCard(card(), None, None)])
     delegate = CardDelegate(view)
     render(delegate, view)
-    assert any(t.startswith("overdue since ") for t in texts(delegate))
+    assert any(t.startswith("overdue ") for t in texts(delegate))
 
 
 def test_the_unassigned_column_does_not_repeat_unassigned_on_each_card(qapp: Any) -> None:

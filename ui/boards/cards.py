@@ -66,17 +66,19 @@ def _when(at: datetime, today: date) -> str:
 
 def promise_words(at: datetime | None, overdue: bool, now: datetime | None = None) -> str:
     """The promise on a card in words, so red is not the only signal: ``due 17:00``,
-    ``due Tue 09:00``; when overdue ``overdue since 17:00`` today, ``overdue since 28 Nov``
-    before (the date alone: the words stay short so the customer's name fits)."""
+    ``due Tue 09:00``, ``due 3 Dec``; ``overdue 17:00`` (today) or ``overdue 28 Nov``
+    (before). A past day is the date alone: the words stay short so the customer's name
+    beside them fits."""
     if at is None:
         return ""
     today = (now or datetime.now().astimezone()).astimezone().date()
-    if not overdue:
-        return f"due {_when(at, today)}"
     local = at.astimezone()
-    if local.date() >= today:
-        return f"overdue since {local.strftime('%H:%M')}"
-    return f"overdue since {local.day} {local.strftime('%b')}"
+    days = (local.date() - today).days
+    if days < 0:
+        return f"{'overdue' if overdue else 'due'} {local.day} {local.strftime('%b')}"
+    if overdue:
+        return f"overdue {local.strftime('%H:%M')}"
+    return f"due {_when(at, today)}"
 
 
 def card_of(row: Any) -> Any:
@@ -336,7 +338,7 @@ class CardDelegate(QStyledItemDelegate):
         left_right(card.vehicle or "No vehicle", getattr(card, "plate", ""), y, text_color,
                    text_color)
         y += line_h
-        # line 3: customer and the promise ("due 17:00"; "overdue since 17:00" in red and
+        # line 3: customer and the promise ("due 17:00"; "overdue 17:00" in red and
         # bold, with the red edge: the words say it too, not the colour alone)
         promise = promise_words(card.promised_at, bool(getattr(card, "overdue", False)))
         promise_pen = _color("danger") if card.overdue else muted

@@ -113,6 +113,9 @@ def refusal_words(c: RefusedChange, labels: dict[tuple[str, str], str]) -> Refus
     compared = [f for f in _meaningful(c.mine) if c.theirs.get(f) is not None]
     wanted = ", ".join(value_words(f, c.mine[f], labels) for f in compared)
     kept = ", ".join(value_words(f, c.theirs[f], labels) for f in compared)
-    return RefusalWords(c.mutation_id, c.at, what, c.reason or "The server gave no reason.",
+    why = c.reason or "The server gave no reason."
+    for code, label in rules.STATUS_LABELS.items():  # "status is now 'in_progress'"
+        why = why.replace(f"'{code}'", f"“{label}”")
+    return RefusalWords(c.mutation_id, c.at, what, why,
                         f"You wanted: {wanted}" if wanted else "",
                         f"The shop has: {kept}" if kept else "", c.conflict_ids)
