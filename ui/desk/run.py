@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app import gcpolicy
 from app.db import Store
 from ui.application import create_application
 from ui.desk.context import DeskContext
@@ -40,6 +41,9 @@ def run_desk(store: Store, engine: SyncEngine | None, *,
         single.activate.connect(window.bring_forward)
     window.show()
     ctx.start()
+    # Started: what lives as long as the desk (modules, mappers, Qt objects) goes out of
+    # the cycle collector's way, so its full passes stop stalling board repaints.
+    gcpolicy.settle()
     if on_ready is not None:
         on_ready(window)
     try:
