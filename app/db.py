@@ -32,7 +32,8 @@ log = logging.getLogger(__name__)
 #: The outbox's INSERT as a Core statement (compiled once, cached by SQLAlchemy).
 OUTBOX_INSERT = insert(Outbox)
 #: What every write needs of the sync state, read without loading its ORM row.
-STATE_IDS = select(SyncState.shop_id, SyncState.client_id).where(SyncState.id == 1)
+STATE_IDS = select(SyncState.shop_id, SyncState.client_id, SyncState.role).where(
+    SyncState.id == 1)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 M = TypeVar("M", bound=Base)
@@ -123,7 +124,7 @@ class Writer:
 
     def __init__(self, session: Session, state: SyncState | None = None, *,
                  shop_id: str | None = None, device_id: str | None = None,
-                 acting_user_id: str | None = None) -> None:
+                 acting_user_id: str | None = None, role: str | None = None) -> None:
         self.session = session
         self._state = state
         # The shop and device ids come from a plain read (``Store.write``); the ORM row of
@@ -140,7 +141,7 @@ class Writer:
         #: This operation's id: the id of its first outbox entry (see ``flush_outbox``).
         self.operation_id: int | None = None
         #: The role this replica writes with (a kiosk's: its PIN-signed technician's).
-        self.role = roles.writing_role(state.role)
+        self.role = roles.writing_role(state.role if state is not None else role)
 
     def allow(self, entity: str, action: str, fields: Any = None) -> None:
         """Raise ``NotAllowed`` with the server's reason when the signed-in role may not
@@ -339,7 +340,7 @@ class Store:
         with self.write_session() as session:
             ids = session.connection().execute(STATE_IDS).one()
             writer = Writer(session, shop_id=ids.shop_id, device_id=ids.client_id,
-                            acting_user_id=acting_user_id)
+                            acting_user_id=acting_user_id, role=ids.role)
             yield writer
             writer.flush_outbox()
 
