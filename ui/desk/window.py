@@ -449,17 +449,13 @@ class MainWindow(QMainWindow):
 
     def show_recovery(self, recovered: Opened) -> None:
         """Tell the clerk the replica was damaged and rebuilt at start (``recovered`` is what
-        ``app.recovery.open_replica`` returned); the words depend on whether a server holds
-        the shop's data, which the store's state says (read on the worker)."""
+        ``app.recovery.open_replica`` returned); the words depend on whether the damaged
+        replica was bound to a server that holds the shop's data (not on what the fresh one
+        joined since: a never-synced file's jobs are in the set-aside file only)."""
         if recovered.notice is None:
             return
-
-        def show(state: Any) -> None:
-            words = recovery_words(recovered.set_aside, recovered.salvaged,
-                                   getattr(state, "server_url", None))
-            self.recovery.show_recovery(words, recovered.notice or "")
-
-        self.ctx.worker.call(self.ctx.store.state, on_done=show)
+        words = recovery_words(recovered.set_aside, recovered.salvaged, recovered.server_url)
+        self.recovery.show_recovery(words, recovered.notice)
 
     def _about(self) -> None:
         from ui.qt import QMessageBox
