@@ -214,6 +214,10 @@ class TechnicianPinFields:
     technician_id: Mapped[str] = Id(index=True)
     verifier: Mapped[str | None] = mapped_column(String(300), default=None)
 
+    def __repr__(self) -> str:  # never print a verifier, even in a traceback (both sides)
+        return (f"TechnicianPin(id={getattr(self, 'id', None)!r}, "
+                f"technician_id={self.technician_id!r})")
+
 
 #: entity name (the table name) → its field mixin, in the order parents come before children.
 ENTITY_MIXINS: dict[str, type] = {

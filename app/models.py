@@ -125,9 +125,6 @@ class ShopSettings(Base, SyncedColumns, ShopSettingsFields):
 class TechnicianPin(Base, SyncedColumns, TechnicianPinFields):
     __tablename__ = "technician_pin"
 
-    def __repr__(self) -> str:  # never print a verifier, even in a traceback
-        return f"TechnicianPin(id={self.id!r}, technician_id={self.technician_id!r})"
-
 
 #: entity name → mapped class of the replica, derived from ``app.entities.ENTITY_MIXINS``.
 MODELS: dict[str, type[Base]] = mapped_entities(Base)
@@ -181,6 +178,10 @@ class SyncState(Base):
     #: Set on a fresh replica that replaced a damaged one (the set-aside file) until the
     #: first pull says the server's last mutation id (``app.recovery``; migration 0005).
     recovered_from: Mapped[str | None] = mapped_column(Text, default=None)
+    #: With ``recovered_from``: the highest outbox id the rebuilt replica may share with the
+    #: server (the old file's acknowledged id, or a carried entry's); new edits get ids
+    #: above it (migration 0008).
+    recovered_upto: Mapped[int | None] = mapped_column(Integer, default=None)
 
 
 class MutationOutcome(Base):

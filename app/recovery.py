@@ -99,8 +99,16 @@ def open_replica(path: Path | str, *, sleep: Callable[[float], None] = time.slee
                     params = ", ".join(f":{c}" for c in row)
                     s.execute(text(f"INSERT INTO outbox ({names}) VALUES ({params})"),  # noqa: S608
                               row)
-            s.execute(text("UPDATE sync_state SET recovered_from = :p, acked_mutation_id = :a "
-                           "WHERE id = 1"), {"p": aside.name, "a": found.acked})
+            # New edits must get ids above every id the server may already have from the
+            # old file (its acknowledged ones, and carried entries that were sent but not
+            # answered): AUTOINCREMENT starts after ``upto``.
+            upto = max([found.acked, *(int(row["id"]) for row in entries)])
+            s.execute(text("UPDATE sync_state SET recovered_from = :p, acked_mutation_id = :a, "
+                           "recovered_upto = :u WHERE id = 1"),
+                      {"p": aside.name, "a": found.acked, "u": upto})
+            s.execute(text("DELETE FROM sqlite_sequence WHERE name = 'outbox'"))
+            s.execute(text("INSERT INTO sqlite_sequence (name, seq) VALUES ('outbox', :u)"),
+                      {"u": upto})
     carried = sum(1 for row in entries if int(row["id"]) > found.acked)
     notice = (f"{damage.message} It was set aside as {aside.name} (nothing was deleted), and "
               "a fresh replica was started")

@@ -16,6 +16,7 @@ from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.db import config_value
 from server.models import ServerSetting
 
 log = logging.getLogger(__name__)
@@ -127,13 +128,11 @@ class Database:
 
 
 def alembic_config(url: str) -> Config:
-    """Alembic's settings. Its ``Config`` is a ``configparser`` that reads ``%`` as
-    interpolation, so both values are escaped: a URL percent-encodes a Windows path, and the
-    program may be installed under a folder like ``50%off``. ``migrate`` hands over its
-    connection; the URL is there only for Alembic's own command-line use."""
+    """Alembic's settings, both values escaped (``app.db.config_value``). ``migrate`` hands
+    over its connection; the URL is there only for Alembic's own command-line use."""
     cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
-    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    cfg.set_main_option("script_location", config_value(str(MIGRATIONS_DIR)))
+    cfg.set_main_option("sqlalchemy.url", config_value(url))
     return cfg
 
 

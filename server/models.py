@@ -249,9 +249,6 @@ class ShopSettings(ServerBase, SyncedColumns, ShopSettingsFields):
 class TechnicianPin(ServerBase, SyncedColumns, TechnicianPinFields):
     __tablename__ = "technician_pin"
 
-    def __repr__(self) -> str:  # never print a verifier, even in a traceback
-        return f"TechnicianPin(id={self.id!r}, technician_id={self.technician_id!r})"
-
 
 #: entity name → mapped class, derived from ``app.entities.ENTITY_MIXINS``.
 ENTITIES: dict[str, type[ServerBase]] = mapped_entities(ServerBase)

@@ -122,6 +122,9 @@ class SyncEngine:
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
         self._started = False
+        #: The client and its syncer are made, replaced and closed on the engine thread
+        #: only; ``_api_lock`` lets the PIN thread take the current client safely.
+        self._api_lock = threading.Lock()
         self._api: ApiClient | None = api
         self._syncer: Syncer | None = None
         self._listener: LiveListener | None = None
@@ -191,9 +194,11 @@ class SyncEngine:
         up with its outbox entries however late. So the PIN is only *checked* here: with
         the server when it answers (``auth/pin``; the session that opens is ended at
         once), else against the verifier this kiosk pulled (``sync.pins``). A wrong PIN is
-        ``SyncError(auth)``. Runs on its own thread, never behind a long push."""
+        ``SyncError(auth)``. Runs on its own thread, never behind a long push: it uses the
+        client the engine thread made (never makes or closes one); if ``relogin`` closes it
+        meanwhile, the request fails as a network error and the PIN is checked offline."""
         def work() -> dict[str, Any]:
-            api = self._require_api()
+            api = self._current_api()
             try:
                 result: LoginResult = api.pin_login(technician_id, pin)
             except SyncError as exc:
@@ -243,25 +248,18 @@ class SyncEngine:
 
     # --- life cycle -------------------------------------------------------------------
     def start(self) -> None:
+        """Start the engine thread (cheap, touches neither the replica nor the network, so
+        the UI thread may call it): the client, the quarantine retry and the first pull
+        are the thread's first work item (``_begin``)."""
         if self._started:
             return
         self._started = True
-        self._ensure_api()
-        try:
-            retry_held(self.store)  # every hold, at each start (after any migration)
-            with self.store.read() as s:
-                self._cursor = sync_state(s).cursor
-                if pending_count(s):
-                    self._push_wanted = True  # offline edits from before the restart
-        except StorageError as exc:
-            self._storage_fault(exc)
-        self._want_pull()
+        self._put(_Work("start"))
         self.timers.every("pull", self.settings.pull_interval,
                           lambda: self._put(_Work("timer_pull")))
         self.timers.every("housekeeping", self.settings.housekeeping_interval,
                           lambda: self._put(_Work("housekeeping")))
         self.timers.start()
-        self._start_listener()
         if not self.synchronous:
             self._thread = threading.Thread(target=self._loop, name="bayline-sync", daemon=True)
             self._thread.start()
@@ -279,8 +277,10 @@ class SyncEngine:
             self._queue.put(_Work("stop"))
             self._thread.join(timeout)
             self._thread = None
-        if self._api is not None:
-            self._api.close()
+        with self._api_lock:
+            api = self._api
+        if api is not None:
+            api.close()
 
     # --- synchronous mode -------------------------------------------------------------
     def run_pending(self) -> None:
@@ -393,7 +393,9 @@ class SyncEngine:
 
     def _handle(self, item: _Work) -> None:
         kind = item.kind
-        if kind == "nudge":
+        if kind == "start":
+            self._begin()
+        elif kind == "nudge":
             self._fold_nudges()
         elif kind == "poke":
             if item.head is None or item.head > self._cursor:
@@ -422,9 +424,10 @@ class SyncEngine:
             if self._listener is not None:
                 self._listener.stop()
                 self._listener = None
-            if self._api is not None:
-                self._api.close()
-            self._api = self._syncer = None
+            with self._api_lock:
+                old, self._api, self._syncer = self._api, None, None
+            if old is not None:
+                old.close()
             self._ensure_api()
             self._start_listener()
             self._push_wanted = True
@@ -471,28 +474,55 @@ class SyncEngine:
                 if pending_count(s):
                     self._push_wanted = True
 
+    def _begin(self) -> None:
+        """The engine thread's first work: the client, every quarantined change tried again
+        (each start is after any migration; rows that now apply are announced so views
+        repaint), offline edits from before the restart pushed, a pull."""
+        self._ensure_api()
+        self._want_pull()
+        try:
+            applied = retry_held(self.store)
+            with self.store.read() as s:
+                self._cursor = sync_state(s).cursor
+                if pending_count(s):
+                    self._push_wanted = True
+        except StorageError as exc:
+            self._storage_fault(exc)
+        else:
+            self._emit_changes(Changes({e: frozenset(ids) for e, ids in applied.rows.items()
+                                        if ids}, source="sync"))
+        self._start_listener()
+
     def _ensure_api(self) -> None:
+        """Make the client (engine thread only)."""
         if self._api is not None:
             return
         try:
-            self._api = account.client_for(self.store, settings=self.settings,
-                                           token_store=self._token_store,
-                                           transport=self._transport, clock=self.clock)
+            api = account.client_for(self.store, settings=self.settings,
+                                     token_store=self._token_store,
+                                     transport=self._transport, clock=self.clock)
         except SyncError as exc:
             self._blocked = exc
             self._last_error = exc
             return
-        self._syncer = Syncer(self.store, self._api, settings=self.settings, clock=self.clock,
-                              sealer=self._sealer(self._api))
+        syncer = Syncer(self.store, api, settings=self.settings, clock=self.clock,
+                        sealer=self._sealer(api))
+        with self._api_lock:
+            self._api, self._syncer = api, syncer
 
     def _sealer(self, api: ApiClient) -> pins.Sealer:
         return pins.Sealer.from_keyring(api.server_url, api.client_id, self._token_store)
 
-    def _require_api(self) -> ApiClient:
-        self._ensure_api()
-        if self._api is None:
-            raise self._blocked or SyncError(ErrorKind.AUTH, "Not logged in.")
-        return self._api
+    def _current_api(self) -> ApiClient:
+        """The client the engine thread made, for another thread (the PIN check)."""
+        with self._api_lock:
+            api, blocked = self._api, self._blocked
+        if api is None:
+            if blocked is not None and blocked.kind is ErrorKind.AUTH:
+                raise blocked
+            raise SyncError(ErrorKind.AUTH, "This device is not connected to the server yet "
+                                            "(not logged in, or sync has not started).")
+        return api
 
     def _start_listener(self) -> None:
         if not self._live_enabled or self._api is None or self._listener is not None:

@@ -90,7 +90,6 @@ class ApiClient:
         self._tokens = tokens
         self._on_tokens = on_tokens
         self._token_lock = threading.Lock()
-        self._ephemeral = False
         #: Counted for the benchmarks: every request sent, whatever its outcome.
         self.requests_sent = 0
         #: How far this computer's clock is ahead of the server's (seconds; negative:
@@ -118,12 +117,10 @@ class ApiClient:
     def tokens(self) -> Tokens | None:
         return self._tokens
 
-    def set_tokens(self, tokens: Tokens | None, *, ephemeral: bool = False) -> None:
-        """Use ``tokens`` from now on. An ``ephemeral`` session (a kiosk's PIN session) is
-        never handed to ``on_tokens`` when refreshed, so it never reaches the keyring."""
+    def set_tokens(self, tokens: Tokens | None) -> None:
+        """Use ``tokens`` from now on."""
         with self._token_lock:
             self._tokens = tokens
-            self._ephemeral = ephemeral
 
     def _tokens_from(self, data: dict[str, Any]) -> LoginResult:
         try:
@@ -163,8 +160,7 @@ class ApiClient:
                                 code=_error_code(resp))
             result = self._tokens_from(_json(_check(resp)))
             self._tokens = result.tokens
-            keep = not self._ephemeral
-        if keep and self._on_tokens is not None:
+        if self._on_tokens is not None:
             self._on_tokens(result.tokens)
         return result.tokens
 
@@ -189,6 +185,11 @@ class ApiClient:
                                       headers=headers, timeout=timeout or httpx.USE_CLIENT_DEFAULT)
         except httpx.HTTPError as exc:
             raise _transport_error(exc) from exc
+        except RuntimeError as exc:
+            # httpx: "the client has been closed" (the engine thread replaced it while
+            # another thread still held it): as if the network had dropped; tried again.
+            raise SyncError(ErrorKind.NETWORK, "The connection was closed; it is tried "
+                                               "again.", retryable=True) from exc
         except httpx.InvalidURL as exc:
             raise SyncError(ErrorKind.LOCAL, f"The server address is not valid: {exc}") from exc
 

@@ -31,7 +31,7 @@ from app.models import MODELS, Conflict, Outbox
 from app.timeutil import parse_rfc3339
 from sync import quarantine
 from sync.errors import ErrorKind, SyncError
-from sync.outbox import reconcile_lmid, sync_state
+from sync.outbox import reconcile_lmid, renumber_pending, sync_state
 
 log = logging.getLogger(__name__)
 
@@ -446,16 +446,26 @@ class _PageWriter:
 def settle_recovered(session: Session, server_lmid: int) -> int:
     """A fresh replica that replaced a damaged one (``app.recovery``) hears the server's last
     mutation id of this client for the first time: salvaged outbox entries at or below it
-    were applied already, so they are dropped, never sent again. Returns how many."""
+    were applied already, so they are dropped, never sent again. Returns how many.
+
+    Only salvaged entries (ids up to ``recovered_upto``) can be among those: an edit made
+    on the rebuilt replica before this pull has a higher id. When the server's LMID passes
+    such an edit's id (the old file lost entries the server had), the pending entries are
+    renumbered after the LMID instead of being dropped."""
     state = sync_state(session)
+    upto = server_lmid if state.recovered_upto is None else state.recovered_upto
     result: CursorResult[Any] = session.execute(  # type: ignore[assignment]
-        delete(Outbox).where(Outbox.id <= server_lmid))
+        delete(Outbox).where(Outbox.id <= min(server_lmid, upto)))
     dropped = result.rowcount or 0
+    if session.scalar(select(Outbox.id).where(Outbox.id > state.acked_mutation_id,
+                                              Outbox.id <= server_lmid).limit(1)) is not None:
+        renumber_pending(session, server_lmid + 1)
     state.acked_mutation_id = max(state.acked_mutation_id, server_lmid)
     log.warning("recovered replica (from %s): the server has this client's changes up to %d; "
                 "%d salvaged change(s) it already had were dropped", state.recovered_from,
                 server_lmid, dropped)
     state.recovered_from = None
+    state.recovered_upto = None
     return dropped
 
 

@@ -214,10 +214,6 @@ class Syncer:
         self.store.maybe_checkpoint()
         return applied
 
-    def retry_quarantine(self) -> Applied:
-        """Apply the held changes again (at each start; migrations run before it)."""
-        return retry_held(self.store)
-
     def _pages(self, cursor: int) -> Iterator[Page]:
         """Pages from ``cursor`` on. While one page is applied the next is already being
         fetched (one request ahead), so a first sync costs about the larger of the server's

@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 
 import httpx
+import pytest
 
 from app.db import Store
 from app.ops import notes
@@ -288,3 +289,87 @@ def test_a_replica_that_is_not_logged_in_works_alone_until_login(
         engine.stop()
     finally:
         store.close()
+
+
+def test_pin_login_never_builds_the_api_client_and_needs_the_engines(
+        make_replica: Replica, make_engine: Engine, fake: FakeServer,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the engine thread makes and closes the client (``relogin`` closes it): the PIN
+    thread takes what the engine made, or says it is not connected yet."""
+    from sync import account
+    from sync.errors import ErrorKind, SyncError
+
+    store = make_replica("kiosk")
+    engine = make_engine(store)
+    built: list[str] = []
+    real = account.client_for
+
+    def counting(*args: object, **kw: object) -> object:
+        built.append(threading.current_thread().name)
+        return real(*args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(account, "client_for", counting)
+    with pytest.raises(SyncError) as caught:
+        engine.pin_login(TECH, "2468").result(timeout=5)  # before the engine made one
+    assert caught.value.kind is ErrorKind.AUTH
+    assert built == []
+    engine.start()
+    engine.advance(1.0)
+    assert len(built) == 1 and engine.api is not None
+    made = engine.api
+    engine.relogin()  # queued for the engine thread: the PIN check still uses the old one
+    engine.api._http._transport = httpx.MockTransport(  # type: ignore[union-attr]
+        lambda r: httpx.Response(401, json={"error": "invalid_credentials", "detail": "no"}))
+    with pytest.raises(SyncError):
+        engine.pin_login(TECH, "0000").result(timeout=5)
+    assert len(built) == 1 and engine.api is made
+    engine.run_pending()
+    assert len(built) == 2 and engine.api is not made
+
+
+def test_a_pin_checked_with_a_client_relogin_just_closed_is_checked_offline(
+        make_replica: Replica, make_engine: Engine, fake: FakeServer) -> None:
+    """The PIN thread took the client, then the engine thread closed it (``relogin``):
+    httpx's "client has been closed" is a network failure, not a crash."""
+    store, engine, _ = _kiosk_with_a_pin(make_replica, make_engine, fake)
+    assert engine.api is not None
+    engine.api.close()
+    user = engine.pin_login(TECH, "2468").result(timeout=5)
+    assert (user["id"], user["offline"]) == (TECH_USER, True)
+
+
+def test_start_is_cheap_and_retries_the_quarantine_on_the_engine_thread(
+        make_replica: Replica, fake: FakeServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The desk calls ``start`` from the UI: the quarantine retry (a write) runs as the
+    engine thread's first work, and the rows it applied are announced so views repaint."""
+    from app.changes import Changes
+    from sync import engine as engine_module
+    from sync.replica import Applied
+
+    store = make_replica("a")
+    ran_on: list[str] = []
+
+    def retry_held(s: Store) -> Applied:
+        assert s is store
+        ran_on.append(threading.current_thread().name)
+        applied = Applied()
+        applied.rows["job"].add("held-job")
+        return applied
+
+    monkeypatch.setattr(engine_module, "retry_held", retry_held)
+    engine = SyncEngine(store, transport=fake.transport(), live=False, token_store=TokenStore())
+    announced = threading.Event()
+    seen: list[Changes] = []
+
+    def on_changes(changes: Changes) -> None:
+        seen.append(changes)
+        announced.set()
+
+    engine.add_changes_listener(on_changes)
+    engine.start()
+    try:
+        assert announced.wait(5)
+        assert ran_on == ["bayline-sync"]
+        assert seen[0].rows == {"job": frozenset({"held-job"})}
+    finally:
+        engine.stop()

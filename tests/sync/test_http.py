@@ -219,3 +219,13 @@ def test_a_push_sends_the_device_clock_and_keeps_the_skew(fake: FakeServer) -> N
     api.push([])
     assert api.clock_skew == 600.0
     assert sent == ["2026-11-27T08:00:00Z"] * 3
+
+
+def test_a_closed_client_fails_as_a_network_error(fake: FakeServer) -> None:
+    from sync.errors import ErrorKind, SyncError
+
+    api = client(fake)
+    api.close()
+    with pytest.raises(SyncError) as caught:
+        api.pull(0, 100)
+    assert caught.value.kind is ErrorKind.NETWORK and caught.value.retryable

@@ -14,6 +14,7 @@ from sqlalchemy import create_engine, select
 
 from app import identity
 from app.db import Store
+from app.ops import customers
 from app.recovery import open_replica
 from sync import account
 from sync.credentials import TokenStore
@@ -128,10 +129,16 @@ def test_a_damaged_replica_is_rebuilt_under_the_same_client_id(
         assert opened.notice is not None and "set aside" in opened.notice
         assert a.state().client_id == client_id  # the same client id, from the id file
         assert opened.salvaged == (2 if unsent else 1)
+        # Typed on the rebuilt replica before its first pull: its id is above every id
+        # the old file had, and it is neither dropped nor sent twice.
+        typed = a.run(customers.create_customer, name="Typed after the rebuild").result
         wire_a.pushed.clear()
         sa = syncer(a, wire_a)
         sa.round()
+        sa.round()
         sa.api.close()
+        assert len(wire_a.pushed) == len(set(wire_a.pushed)), wire_a.pushed
+        assert len(wire_a.pushed) == (2 if unsent else 1)
         # Nothing at or below the server's LMID went out again, and nothing was applied
         # twice: B's later concern stands (re-sending "mine" would have overwritten it).
         assert all(mid > lmid for mid in wire_a.pushed), wire_a.pushed
@@ -139,7 +146,8 @@ def test_a_damaged_replica_is_rebuilt_under_the_same_client_id(
         assert server["job"][job_id]["concern"] == "theirs"
         assert server["job"][job_id]["priority"] == 2
         assert server["job"][job_id]["customer_waiting"] is unsent
-        assert server_lmid(pg_database, client_id) == (lmid + 1 if unsent else lmid)
+        assert server["customer"][typed]["name"] == "Typed after the rebuild"
+        assert server_lmid(pg_database, client_id) == lmid + (2 if unsent else 1)
         assert outbox(a) == [] and quarantined_count(a) == 0
         assert a.state().recovered_from is None
         assert not diff(replica_snapshot(a), server)

@@ -129,3 +129,21 @@ def test_close_finishes_queued_writes(store: Store, shop: Shop) -> None:
     with store.read() as s:
         statuses = {s.get(Job, shop.jobs[k]).status for k in ("queued", "queued2")}  # type: ignore[union-attr]
     assert statuses == {"in_progress"}
+
+
+def test_the_desk_starts_sync_at_once_without_sql_on_the_gui_thread(
+        store: Store, sql_threads: SqlThreads, qtbot: Any) -> None:
+    """``SyncEngine.start`` is cheap: the window calls it directly, not through the read
+    thread (its quarantine retry, a write, runs on the engine's own thread)."""
+    from sync.engine import SyncEngine
+    from ui.desk.context import DeskContext
+
+    engine = SyncEngine(store, live=False)
+    ctx = DeskContext(store, engine, synchronous=False)
+    try:
+        ctx.start()
+        assert engine._thread is not None and engine._thread.is_alive()  # started already
+        qtbot.waitUntil(lambda: "bayline-sync" in sql_threads.threads, timeout=10_000)
+        assert sql_threads.on_gui == []
+    finally:
+        ctx.shutdown(wait=True)

@@ -45,10 +45,9 @@ class DeskContext(QObject):
         self._finished.connect(self.shut_down, Qt.ConnectionType.QueuedConnection)
 
     def start(self) -> None:
-        """Start sync once the window shows. ``SyncEngine.start`` reads the replica, so it
-        runs on the database worker's read thread, never the GUI thread."""
-        if self.engine is not None:
-            self.worker.call(self.sync.start)
+        """Start sync once the window shows. ``SyncEngine.start`` only starts the engine's
+        thread (which does the reading and the quarantine retry), so it is called here."""
+        self.sync.start()
 
     @property
     def closing(self) -> bool:
