@@ -18,6 +18,7 @@ The threaded counterpart, with real timers and live listeners, is ``test_soak``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 from pathlib import Path
@@ -186,10 +187,8 @@ class SyncMachine(RuleBasedStateMachine):
         device = self.devices[r]
         device.store.crash_next_write = True
         device.engine.sync_now()
-        try:
+        with contextlib.suppress(Crash):
             device.engine.run_pending()
-        except Crash:
-            pass
         device.store.crash_next_write = False
         device.restart()
 

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from app.changes import Changes
 from app.db import Store, Writer
 from app.errors import BaylineError
-from app.models import Appointment, Customer, Job, JobLine, Technician, TimeEntry
+from app.models import Appointment, Customer, Job, JobLine
 from app.ops import appointments, clock, customers, jobs, notes
 from app.rules import allowed_moves
 from sync import account
@@ -139,10 +139,8 @@ class FaultyNetwork(httpx.BaseTransport):
             # commit, whichever the timing gives; the client sees no answer either way.
             killer = threading.Timer(self.rng.uniform(0.0, 0.03), self.on_kill, (0.0,))
             killer.start()
-            try:
+            with suppress(httpx.HTTPError):
                 self._send(request)
-            except httpx.HTTPError:
-                pass
             killer.join()
             raise httpx.ReadError("the server died", request=request)
         return self._send(request)
@@ -502,7 +500,6 @@ def check_invariants(database_url: str, shop: Shop, devices: list[Device],
                      ledger: Ledger) -> None:
     """DESIGN.md's invariants at a quiescence (every outbox empty, every cursor at head)."""
     from server.models import Client, MutationOutcome
-
     from tests.sync.helpers import outcomes
 
     server = server_snapshot(database_url, shop.shop_id)
