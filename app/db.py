@@ -101,9 +101,13 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 class Writer:
     """The one transaction of a domain operation: row changes plus their outbox entries."""
 
-    def __init__(self, session: Session, state: SyncState) -> None:
+    def __init__(self, session: Session, state: SyncState, *,
+                 acting_user_id: str | None = None) -> None:
         self.session = session
         self.state = state
+        #: On a shared kiosk: the technician (user id) this operation is done for; every
+        #: outbox entry of the operation carries it to the server.
+        self.acting_user_id = acting_user_id
         self.collector = ChangeCollector()
         self.now = utcnow()
 
@@ -170,7 +174,8 @@ class Writer:
     def _record(self, entity: str, row_id: str, op: str, fields: dict[str, Any],
                 base: dict[str, Any], urgent: bool) -> None:
         self.session.add(Outbox(entity=entity, row_id=row_id, op=op, fields=fields, base=base,
-                                created_at=self.now, urgent=urgent))
+                                created_at=self.now, urgent=urgent,
+                                acting_user_id=self.acting_user_id))
         self.collector.add(entity, [row_id])
         self.collector.urgent |= urgent
 
@@ -232,12 +237,13 @@ class Store:
                 raise
 
     @contextmanager
-    def write(self) -> Iterator[Writer]:
-        """The transaction of a domain operation; nothing is kept if it raises."""
+    def write(self, *, acting_user_id: str | None = None) -> Iterator[Writer]:
+        """The transaction of a domain operation; nothing is kept if it raises.
+        ``acting_user_id``: who does it on a shared kiosk (see ``Writer``)."""
         with self.write_session() as session:
             state = session.get(SyncState, 1)
             assert state is not None
-            yield Writer(session, state)
+            yield Writer(session, state, acting_user_id=acting_user_id)
 
     def state(self) -> SyncState:
         with self.read() as session:
@@ -245,9 +251,11 @@ class Store:
             assert state is not None
             return state
 
-    def run(self, op: Any, /, *args: Any, **kwargs: Any) -> Changes:
-        """Run the domain operation ``op(writer, ...)`` in one transaction; its ``Changes``."""
-        return run(self, op, *args, **kwargs)
+    def run(self, op: Any, /, *args: Any, acting_user_id: str | None = None,
+            **kwargs: Any) -> Changes:
+        """Run the domain operation ``op(writer, ...)`` in one transaction; its ``Changes``.
+        ``acting_user_id``: the technician a kiosk does it for (sent with its entries)."""
+        return run(self, op, *args, acting_user_id=acting_user_id, **kwargs)
 
     def pending_count(self) -> int:
         from sqlalchemy import func
@@ -256,9 +264,10 @@ class Store:
             return int(session.scalar(select(func.count()).select_from(Outbox)) or 0)
 
 
-def run(store: Store, op: Any, /, *args: Any, **kwargs: Any) -> Changes:
+def run(store: Store, op: Any, /, *args: Any, acting_user_id: str | None = None,
+        **kwargs: Any) -> Changes:
     """Run ``op(writer, ...)`` in one write transaction and return its ``Changes``."""
-    with store.write() as w:
+    with store.write(acting_user_id=acting_user_id) as w:
         result = op(w, *args, **kwargs)
     return w.collector.freeze(result=result)
 

@@ -186,6 +186,35 @@ class ConflictFields:
     resolved_by: Mapped[str | None] = Id(nullable=True)
 
 
+class ShopSettingsFields:
+    """One row per shop (its id is the shop's id); the limits live in ``app.shopsettings``."""
+
+    #: Sales tax in basis points (825 = 8.25 %) on the line kinds in ``taxable_kinds``.
+    tax_rate_bp: Mapped[int] = mapped_column(Integer, default=0)
+    taxable_kinds: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: Each line's total is rounded (half away from zero) to a multiple of this many cents.
+    rounding_cents: Mapped[int] = mapped_column(Integer, default=1)
+    #: How long a job waits for a customer's approval before the desk gets a notice.
+    approval_notice_minutes: Mapped[int] = mapped_column(Integer, default=60)
+    #: A kiosk goes back to its tiles after this many seconds without a touch.
+    kiosk_timeout_seconds: Mapped[int] = mapped_column(Integer, default=120)
+    #: The repair order's print header.
+    header_name: Mapped[str] = mapped_column(String(200), default="")
+    header_address: Mapped[str] = mapped_column(Text, default="")
+    header_phone: Mapped[str] = mapped_column(String(40), default="")
+    header_tax_number: Mapped[str] = mapped_column(String(40), default="")
+
+
+class TechnicianPinFields:
+    """A technician's PIN verifier for a kiosk's offline sign-in; only kiosk device accounts
+    read it. On the server ``verifier`` is a salted argon2id hash of the PIN; a replica
+    stores it only sealed with its device secret (``sync.pins``), never as sent."""
+
+    user_id: Mapped[str] = Id(index=True)
+    technician_id: Mapped[str] = Id(index=True)
+    verifier: Mapped[str | None] = mapped_column(String(300), default=None)
+
+
 #: entity name (the table name) → its field mixin, in the order parents come before children.
 ENTITY_MIXINS: dict[str, type] = {
     "customer": CustomerFields,
@@ -199,6 +228,8 @@ ENTITY_MIXINS: dict[str, type] = {
     "note": NoteFields,
     "status_event": StatusEventFields,
     "conflict": ConflictFields,
+    "shop_settings": ShopSettingsFields,
+    "technician_pin": TechnicianPinFields,
 }
 
 COMMON_FIELDS: tuple[str, ...] = ("id", "shop_id", "created_at", "updated_at", "deleted_at")

@@ -24,9 +24,11 @@ from app.entities import (
     JobFields,
     JobLineFields,
     NoteFields,
+    ShopSettingsFields,
     StatusEventFields,
     SyncedColumns,
     TechnicianFields,
+    TechnicianPinFields,
     TimeEntryFields,
     UTCDateTime,
     VehicleFields,
@@ -111,11 +113,22 @@ class Conflict(Base, SyncedColumns, ConflictFields):
     __tablename__ = "conflict"
 
 
+class ShopSettings(Base, SyncedColumns, ShopSettingsFields):
+    __tablename__ = "shop_settings"
+
+
+class TechnicianPin(Base, SyncedColumns, TechnicianPinFields):
+    __tablename__ = "technician_pin"
+
+    def __repr__(self) -> str:  # never print a verifier, even in a traceback
+        return f"TechnicianPin(id={self.id!r}, technician_id={self.technician_id!r})"
+
+
 #: entity name → mapped class of the replica.
 MODELS: dict[str, type[Base]] = {
     cls.__tablename__: cls
     for cls in (Customer, Vehicle, Technician, Bay, Job, JobLine, Appointment, TimeEntry,
-                Note, StatusEvent, Conflict)
+                Note, StatusEvent, Conflict, ShopSettings, TechnicianPin)
 }
 
 
@@ -136,6 +149,9 @@ class Outbox(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     #: Status moves and clock on/off: the sync engine pushes these without waiting.
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The person who made it on a shared kiosk (a technician's user id), sent with it
+    #: however late it goes up (migration 0007).
+    acting_user_id: Mapped[str | None] = mapped_column(String(36), default=None)
 
 
 class SyncState(Base):

@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from app.shopsettings import DEFAULTS as SETTINGS_DEFAULTS
 from app.timeutil import utcnow
 from server.auth.passwords import check_password, check_pin, hash_secret
 from server.auth.roles import ROLES, TECHNICIAN
-from server.models import Shop, Technician, User
+from server.models import Shop, ShopSettings, Technician, User
+from server.pins import store_pin
 from server.sync.changes import lock_shop, record_changes
 
 
@@ -29,15 +31,23 @@ class CreatedUser:
 
 
 def create_shop(engine: Engine, name: str) -> str:
-    """Make a shop; its id."""
+    """Make a shop, with its settings row (id = the shop's id); the shop's id."""
     name = name.strip()
     if not name or len(name) > 200:
         raise AdminError("A shop name has 1 to 200 characters.")
     shop_id = str(uuid.uuid4())
     with Session(engine) as session, session.begin():
         session.connection(execution_options={"bayline_write": True})
+        now = utcnow()
         session.add(Shop(id=shop_id, name=name, head=0, purged_seq=0, next_job_number=1,
-                         created_at=utcnow()))
+                         created_at=now))
+        session.flush()
+        session.add(ShopSettings(id=shop_id, shop_id=shop_id, created_at=now, updated_at=now,
+                                 deleted_at=None, **{**SETTINGS_DEFAULTS, "header_name": name}))
+        session.flush()
+        lock = lock_shop(session, shop_id)
+        assert lock is not None
+        record_changes(session, lock, [("shop_settings", shop_id, False)])
     return shop_id
 
 
@@ -84,10 +94,11 @@ def add_user(session: Session, *, shop_id: str, username: str, password: str, ro
             record_changes(session, lock, [("technician", technician_id, False)])
     user = User(id=str(uuid.uuid4()), shop_id=shop_id, username=username, display_name=name,
                 role=role, password_hash=hash_secret(password), technician_id=technician_id,
-                pin_hash=hash_secret(pin) if pin is not None else None, active=True,
-                created_at=now)
+                pin_hash=None, active=True, created_at=now)
     session.add(user)
     session.flush()
+    if pin is not None:
+        store_pin(session, user, pin)
     return CreatedUser(user.id, username, role, shop_id, technician_id)
 
 

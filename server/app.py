@@ -24,6 +24,7 @@ from server.errors import ApiError, ErrorBody
 from server.live.hub import Hub
 from server.live.listener import PgListener
 from server.middleware import RequestBodyMiddleware
+from server.pins import router as pins_router
 from server.schemas import Health
 from server.sync.purge import purge_tombstones
 from server.sync.routes import router as sync_router
@@ -124,7 +125,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.ctx = ctx
     errors.install(app)
-    for router in (health_router, auth_router, sync_router, users_router):
+    for router in (health_router, auth_router, sync_router, users_router, pins_router):
         app.include_router(router, prefix=API_PREFIX)
     # Level 1: most of the size win for JSON at a fraction of the CPU of the default 9.
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=1)

@@ -32,9 +32,11 @@ from app.entities import (
     JobFields,
     JobLineFields,
     NoteFields,
+    ShopSettingsFields,
     StatusEventFields,
     SyncedColumns,
     TechnicianFields,
+    TechnicianPinFields,
     TimeEntryFields,
     UTCDateTime,
     VehicleFields,
@@ -216,11 +218,22 @@ class Conflict(ServerBase, SyncedColumns, ConflictFields):
     __tablename__ = "conflict"
 
 
+class ShopSettings(ServerBase, SyncedColumns, ShopSettingsFields):
+    __tablename__ = "shop_settings"
+
+
+class TechnicianPin(ServerBase, SyncedColumns, TechnicianPinFields):
+    __tablename__ = "technician_pin"
+
+    def __repr__(self) -> str:  # never print a verifier, even in a traceback
+        return f"TechnicianPin(id={self.id!r}, technician_id={self.technician_id!r})"
+
+
 #: entity name → mapped class.
 ENTITIES: dict[str, type[ServerBase]] = {
     cls.__tablename__: cls
     for cls in (Customer, Vehicle, Technician, Bay, Job, JobLine, Appointment, TimeEntry,
-                Note, StatusEvent, Conflict)
+                Note, StatusEvent, Conflict, ShopSettings, TechnicianPin)
 }
 
 #: Text kept in one place so ``Text`` columns cannot be abused for huge values.

@@ -10,7 +10,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from server.models import ENTITIES
 
 EntityName = Literal["customer", "vehicle", "technician", "bay", "job", "job_line",
-                     "appointment", "time_entry", "note", "status_event", "conflict"]
+                     "appointment", "time_entry", "note", "status_event", "conflict",
+                     "shop_settings", "technician_pin"]
 assert set(EntityName.__args__) == set(ENTITIES)  # type: ignore[attr-defined]
 
 MAX_MUTATION_ID = 2**63 - 1
@@ -87,6 +88,12 @@ class Mutation(_Open):
                                  description="What the client believed those fields held.")
     at: Text | None = Field(default=None, max_length=64,
                            description="The client's clock; kept for audit only.")
+    acting_user_id: uuid.UUID | None = Field(
+        default=None, description="On a shared kiosk: the user id of the technician who made "
+        "this change (signed in with a PIN, perhaps offline). A kiosk device account may name "
+        "only active technicians of its shop; their permissions apply, and status events, "
+        "notes and time entries are recorded as theirs. Other accounts may name only "
+        "themselves.")
 
 
 class PushRequest(_Open):
@@ -94,6 +101,11 @@ class PushRequest(_Open):
     schema_version: int = Field(ge=-(2**31), le=2**31 - 1, strict=True)
     mutations: list[Mutation] = Field(
         description="At most 500 mutations (and 1 MiB per request); more is 413.")
+    device_time: Text | None = Field(
+        default=None, max_length=64,
+        description="The device's clock when it sent the push (RFC 3339). The server answers "
+                    "with its own time and the difference, so the device can warn when its "
+                    "clock is off; nothing is refused or reordered by it.")
 
 
 class MutationResult(BaseModel):
@@ -106,6 +118,10 @@ class PushResponse(BaseModel):
     last_mutation_id: int
     results: list[MutationResult]
     head: int
+    server_time: str | None = Field(default=None, description="The server's clock (RFC 3339).")
+    clock_skew_seconds: float | None = Field(
+        default=None, description="device_time minus the server's clock, when the push sent "
+                                  "a readable device_time (positive: the device is ahead).")
 
 
 class Change(BaseModel):
@@ -152,6 +168,10 @@ class UserUpdate(_Open):
     password: Text | None = Field(default=None, min_length=8, max_length=1024)
     pin: str | None = Field(default=None, pattern=r"^[0-9]{4,8}$")
     active: bool | None = None
+
+
+class PinSet(_Open):
+    pin: str = Field(pattern=r"^[0-9]{4,8}$", description="4 to 8 digits.")
 
 
 class UserInfo(UserOut):

@@ -14,6 +14,7 @@ from server.auth.roles import ADMIN, TECHNICIAN, Principal
 from server.deps import CtxDep, PrincipalDep
 from server.errors import ERROR_RESPONSES, ApiError, ErrorBody
 from server.models import User
+from server.pins import PinError, refresh_verifier, store_pin
 from server.schemas import UserCreate, UserInfo, UserUpdate
 
 router = APIRouter(prefix="/users", tags=["users"], responses=ERROR_RESPONSES)
@@ -80,7 +81,10 @@ def update_user(user_id: Annotated[uuid.UUID, Path()], body: UserUpdate,
         if body.pin is not None:
             if (body.role or user.role) != TECHNICIAN:
                 raise ApiError(422, "invalid_user", "Only a technician has a PIN.")
-            user.pin_hash = hash_secret(body.pin)
+            try:
+                store_pin(session, user, body.pin)
+            except PinError as exc:
+                raise ApiError(422, "invalid_user", str(exc)) from None
         if body.password is not None:
             user.password_hash = hash_secret(body.password)
         if body.active is not None:
@@ -88,5 +92,7 @@ def update_user(user_id: Annotated[uuid.UUID, Path()], body: UserUpdate,
         if body.password is not None or body.active is False or body.role is not None:
             # A new password, a disabled account or a new role: sign out everywhere.
             ctx.auth.revoke_user_sessions(session, user.id)
+        if body.active is not None or body.role is not None:
+            refresh_verifier(session, user)  # kiosks stop (or again) taking their PIN
         session.flush()
         return _info(user)

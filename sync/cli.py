@@ -116,6 +116,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     from sync.errors import ErrorKind, SyncError
     from sync.http import call_with_retries
     from sync.settings import SyncSettings
+    from sync.status import SyncStatus
     from sync.syncer import Syncer
 
     if not replica_path(args.data_dir).exists():
@@ -153,6 +154,9 @@ def cmd_sync(args: argparse.Namespace) -> int:
             print(f"{result.refused} change(s) were not accepted by the server; see 'status'.")
         if facts["changes_waiting"]:
             print(f"{facts['changes_waiting']} change(s) still waiting.")
+    warning = SyncStatus(clock_skew=api.clock_skew).clock_warning
+    if warning:
+        print(f"Warning: {warning}.", file=sys.stderr)
     return 0
 
 

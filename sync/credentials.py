@@ -8,9 +8,11 @@ file backend if one is installed; we refuse that unless the person chose it expl
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import os
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -168,6 +170,34 @@ class TokenStore:
             pass  # nothing stored: already logged out
         except Exception as exc:
             failure = _store_failure(exc, "remove", "changed")
+            if failure is None:
+                raise
+            raise failure from exc
+
+    # --- a kiosk's device secret ------------------------------------------------------
+    @staticmethod
+    def secret_key(server_url: str, client_id: str) -> str:
+        return f"{server_url.rstrip('/')} device-secret {client_id}"
+
+    def device_secret(self, server_url: str, client_id: str, *, create: bool = True) -> bytes | None:
+        """The replica's own 256-bit secret (made on first use), kept only in the keyring:
+        a kiosk seals its PIN verifiers with it (``sync.pins``), so a copy of the replica
+        file alone does not let anyone try PINs. None when absent and ``create`` is False."""
+        key = self.secret_key(server_url, client_id)
+        try:
+            raw = self._kr().get_password(SERVICE, key)
+            if raw:
+                try:
+                    return base64.b64decode(raw, validate=True)
+                except ValueError:
+                    log.warning("ignoring an unreadable device secret in the password store")
+            if not create:
+                return None
+            secret = secrets.token_bytes(32)
+            self._kr().set_password(SERVICE, key, base64.b64encode(secret).decode("ascii"))
+            return secret
+        except Exception as exc:
+            failure = _store_failure(exc, "use", "used")
             if failure is None:
                 raise
             raise failure from exc

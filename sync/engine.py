@@ -22,6 +22,11 @@ How the UI drives it::
     ...
     engine.sync_now()                           # the "sync now" button, or after a log in
     engine.stop()
+
+On a shared kiosk (logged in as its device account) a technician signs in with a PIN::
+
+    user = engine.pin_login(technician_id, pin).result()   # online, or offline on the kiosk
+    changes = store.run(op, ..., acting_user_id=user["id"])  # theirs, however late it goes
 """
 
 from __future__ import annotations
@@ -45,10 +50,10 @@ from app.changes import Changes
 from app.db import Store
 from app.errors import StorageError
 from app.models import MutationOutcome
-from sync import account
+from sync import account, pins
 from sync.backoff import Backoff
 from sync.clock import Clock, SystemClock
-from sync.credentials import Tokens, TokenStore
+from sync.credentials import TokenStore
 from sync.debounce import Debouncer
 from sync.errors import ErrorKind, SyncError
 from sync.http import ApiClient, LoginResult, retry_delay
@@ -116,7 +121,6 @@ class SyncEngine:
         self._blocked: SyncError | None = None
         self._last_error: SyncError | None = None
         self._cursor = 0
-        self._device_tokens: Tokens | None = None
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
         self._started = False
@@ -124,7 +128,8 @@ class SyncEngine:
         self._syncer: Syncer | None = None
         self._listener: LiveListener | None = None
         if api is not None:
-            self._syncer = Syncer(store, api, settings=self.settings, clock=self.clock)
+            self._syncer = Syncer(store, api, settings=self.settings, clock=self.clock,
+                                  sealer=self._sealer(api))
 
     # --- what the UI calls ------------------------------------------------------------
     def add_status_listener(self, fn: StatusListener) -> None:
@@ -179,35 +184,64 @@ class SyncEngine:
         self._put(_Work("relogin"))
 
     # --- kiosk ------------------------------------------------------------------------
-    def pin_login(self, technician_id: str, pin: str) -> Future[Any]:
-        """Open a technician's session with a PIN (the device's own session stays in the
-        keyring). Pending changes are pushed first under the session that made them."""
+    def pin_login(self, technician_id: str, pin: str) -> Future[dict[str, Any]]:
+        """Check a technician's PIN on a kiosk; the future holds the technician's user
+        (``id``, ``technician_id``, ``display_name``, ...) and ``offline``.
+
+        The kiosk keeps pushing with its own device session: every operation done for the
+        technician passes their user id as ``acting_user_id`` (``Store.run``), and it goes
+        up with its outbox entries however late. So the PIN is only *checked* here: with
+        the server when it answers (``auth/pin``; the session that opens is ended at
+        once), else against the verifier this kiosk pulled (``sync.pins``). A wrong PIN is
+        ``SyncError(auth)``. Runs on its own thread, never behind a long push."""
         def work() -> dict[str, Any]:
             api = self._require_api()
-            self._end_pin_session()  # the technician before, if any
-            self._flush_quietly()
-            result: LoginResult = api.pin_login(technician_id, pin)
-            self._device_tokens = api.tokens
-            # In memory only: a PIN session is short, and never goes to the keyring.
-            api.set_tokens(result.tokens, ephemeral=True)
-            return result.user
-        return self.submit(work)
+            try:
+                result: LoginResult = api.pin_login(technician_id, pin)
+            except SyncError as exc:
+                if exc.status is not None and exc.status < 500:
+                    raise  # the server answered: a wrong PIN, a lockout, not a kiosk
+                return self._offline_pin(api, technician_id, pin, exc)
+            api.revoke(result.tokens)
+            return {**result.user, "offline": False}
+        fut: Future[dict[str, Any]] = Future()
+        if fut.set_running_or_notify_cancel():
+            def run() -> None:
+                try:
+                    fut.set_result(work())
+                except BaseException as exc:  # noqa: BLE001 - handed to the caller
+                    fut.set_exception(exc)
+            if self.synchronous:
+                run()
+            else:
+                threading.Thread(target=run, name="bayline-pin", daemon=True).start()
+        return fut
+
+    def _offline_pin(self, api: ApiClient, technician_id: str, pin: str,
+                     cause: SyncError) -> dict[str, Any]:
+        try:
+            secret = (self._token_store or TokenStore()).device_secret(
+                api.server_url, api.client_id, create=False)
+        except SyncError as exc:
+            raise SyncError(ErrorKind.AUTH, "The server cannot be reached and this kiosk "
+                                            f"cannot check PINs on its own: {exc.message}") from cause
+        if secret is None or not pins.has_verifier(self.store, technician_id):
+            # Not a wrong PIN (a kiosk's lockout must not count it): nothing to check with.
+            raise SyncError(ErrorKind.NETWORK, "The server cannot be reached, and this kiosk "
+                                               "has no PIN of this technician to check against "
+                                               "yet. Try again when the server is back.",
+                            retryable=True) from cause
+        found = pins.check_offline(self.store, technician_id, pin, secret)
+        if found is None:
+            raise SyncError(ErrorKind.AUTH, "That PIN is not right (checked on this kiosk: "
+                                            "the server cannot be reached).") from cause
+        return {"id": found.user_id, "technician_id": found.technician_id,
+                "display_name": found.name, "role": "technician", "offline": True}
 
     def end_pin_session(self) -> Future[Any]:
-        """Push what the technician did, end their session, go back to the device's."""
-        return self.submit(self._end_pin_session)
-
-    def _end_pin_session(self) -> None:
-        api = self._require_api()
-        if self._device_tokens is None:
-            return
-        self._flush_quietly()
-        try:
-            api.logout()
-        except SyncError as exc:
-            log.info("ending the PIN session on the server failed: %s", exc.message)
-        api.set_tokens(self._device_tokens)
-        self._device_tokens = None
+        """The technician is done: push what they did now (it is theirs however late it
+        goes, so this only saves waiting)."""
+        return self.submit(self._flush_quietly)
 
     # --- life cycle -------------------------------------------------------------------
     def start(self) -> None:
@@ -425,7 +459,11 @@ class SyncEngine:
             self._blocked = exc
             self._last_error = exc
             return
-        self._syncer = Syncer(self.store, self._api, settings=self.settings, clock=self.clock)
+        self._syncer = Syncer(self.store, self._api, settings=self.settings, clock=self.clock,
+                              sealer=self._sealer(self._api))
+
+    def _sealer(self, api: ApiClient) -> pins.Sealer:
+        return pins.Sealer.from_keyring(api.server_url, api.client_id, self._token_store)
 
     def _require_api(self) -> ApiClient:
         self._ensure_api()
@@ -585,7 +623,8 @@ class SyncEngine:
                             last_error=err.message if err else None,
                             error_kind=err.kind if err else None, open_conflicts=conflicts,
                             refused=refused,
-                            live=bool(self._listener is not None and self._listener.connected))
+                            live=bool(self._listener is not None and self._listener.connected),
+                            clock_skew=self._api.clock_skew if self._api is not None else None)
         if status != self._status:
             self._status = status
             for fn in list(self._status_listeners):

@@ -17,12 +17,14 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 from httpx_sse import EventSource, SSEError, connect_sse
 
+from app.timeutil import parse_rfc3339, to_rfc3339
 from sync.backoff import Backoff, parse_retry_after
 from sync.clock import Clock, SystemClock
 from sync.credentials import Tokens
@@ -91,6 +93,9 @@ class ApiClient:
         self._ephemeral = False
         #: Counted for the benchmarks: every request sent, whatever its outcome.
         self.requests_sent = 0
+        #: How far this computer's clock is ahead of the server's (seconds; negative:
+        #: behind), as the last push answer said; None until one said.
+        self.clock_skew: float | None = None
         if transport is None:
             verify: ssl.SSLContext | bool = True  # TLS is always verified
             if self.settings.ca_bundle:
@@ -232,6 +237,17 @@ class ApiClient:
                             code=_error_code(resp))
         return self._tokens_from(_json(_check(resp)))
 
+    def revoke(self, tokens: Tokens) -> None:
+        """End another session by its refresh token (a PIN session used only to check a
+        PIN online). Best effort: a failure is logged, never raised."""
+        try:
+            resp = self._request("POST", "/auth/logout", auth=None,
+                                 body={"refresh_token": tokens.refresh_token})
+            if resp.status_code >= 400:
+                log.info("ending a PIN session on the server failed (%s)", resp.status_code)
+        except SyncError as exc:
+            log.info("ending a PIN session on the server failed: %s", exc.message)
+
     def logout(self) -> None:
         """Revoke this session's refresh token on the server (best effort by the caller)."""
         if self._tokens is None:
@@ -243,9 +259,32 @@ class ApiClient:
 
     # --- sync endpoints ---------------------------------------------------------------
     def push(self, mutations: list[dict[str, Any]]) -> dict[str, Any]:
+        """One batch; the body carries this computer's clock (``device_time``), and the
+        server's answer says how far off it is (kept in ``clock_skew``)."""
+        sent_at = self.clock.now()
         body = {"client_id": self.client_id, "schema_version": SCHEMA_VERSION,
-                "mutations": mutations}
-        return _json(self._authed("POST", "/sync/push", body=body))
+                "device_time": to_rfc3339(sent_at), "mutations": mutations}
+        answer = _json(self._authed("POST", "/sync/push", body=body))
+        self._note_skew(answer, sent_at)
+        return answer
+
+    def _note_skew(self, answer: dict[str, Any], sent_at: datetime) -> None:
+        skew = answer.get("clock_skew_seconds")
+        if isinstance(skew, int | float) and not isinstance(skew, bool):
+            self.clock_skew = float(skew)
+            return
+        server_time = answer.get("server_time")
+        if isinstance(server_time, str):
+            try:
+                # The server read its clock between our send and its answer: compare with
+                # the middle of the round trip.
+                received = self.clock.now()
+                middle = sent_at + (received - sent_at) / 2
+                theirs = parse_rfc3339(server_time)
+                if theirs is not None:
+                    self.clock_skew = (middle - theirs).total_seconds()
+            except ValueError:
+                pass
 
     def pull(self, cursor: int, limit: int) -> dict[str, Any]:
         return _json(self._authed("GET", "/sync/pull",

@@ -72,9 +72,12 @@ def sync_state(session: Session) -> SyncState:
 
 
 def to_wire(entry: Outbox) -> dict[str, Any]:
-    return {"id": entry.id, "entity": entry.entity, "row_id": entry.row_id, "op": entry.op,
+    wire = {"id": entry.id, "entity": entry.entity, "row_id": entry.row_id, "op": entry.op,
             "fields": entry.fields or {}, "base": entry.base or {},
             "at": to_rfc3339(entry.created_at)}
+    if entry.acting_user_id is not None:
+        wire["acting_user_id"] = entry.acting_user_id  # a kiosk's technician
+    return wire
 
 
 def pending_count(session: Session, acked: int | None = None) -> int:

@@ -8,6 +8,10 @@ from enum import StrEnum
 
 from sync.errors import ErrorKind
 
+#: A device clock further off the server's than this is worth a word in the status. (Anki
+#: refuses to sync beyond 5 minutes; device times are audit only here, so we only warn.)
+CLOCK_SKEW_WARNING_SECONDS = 120.0
+
 
 class Connection(StrEnum):
     SIGNED_OUT = "signed_out"  # not logged in to a server: working on this computer only
@@ -31,6 +35,22 @@ class SyncStatus:
     refused: int = 0
     #: True when the event stream is connected (edits on other devices show at once).
     live: bool = False
+    #: Seconds this computer's clock is ahead of the server's (negative: behind), from
+    #: the last push; None before one.
+    clock_skew: float | None = None
+
+    @property
+    def clock_warning(self) -> str | None:
+        """A sentence when the clock is more than 2 minutes off the server's, else None."""
+        skew = self.clock_skew
+        if skew is None or abs(skew) <= CLOCK_SKEW_WARNING_SECONDS:
+            return None
+        minutes = round(abs(skew) / 60)
+        amount = (f"{minutes} minutes" if minutes < 120
+                  else f"{round(abs(skew) / 3600)} hours")
+        side = "ahead of" if skew > 0 else "behind"
+        return (f"This computer's clock is {amount} {side} the server's; set it right, or "
+                "clock times and status moves will be recorded at the wrong time")
 
     def summary(self) -> str:
         """One line for a status bar, e.g. "Offline — 37 changes waiting"."""
@@ -50,4 +70,7 @@ class SyncStatus:
         if self.open_conflicts:
             parts.append(f"{self.open_conflicts} conflict{'s' if self.open_conflicts != 1 else ''}"
                          " to resolve")
+        warning = self.clock_warning
+        if warning:
+            parts.append(warning)
         return " — ".join(parts)

@@ -30,6 +30,7 @@ from sync.outbox import (
     settle_push,
     sync_state,
 )
+from sync.pins import Sealer
 from sync.replica import Page, apply_page, sweep
 from sync.settings import SyncSettings
 
@@ -61,12 +62,14 @@ class Syncer:
     """Push and pull for one replica through one ``ApiClient``."""
 
     def __init__(self, store: Store, api: ApiClient, *, settings: SyncSettings | None = None,
-                 clock: Clock | None = None) -> None:
+                 clock: Clock | None = None, sealer: Sealer | None = None) -> None:
         self.store = store
         self.api = api
         self.settings = settings or api.settings
         self.clock = clock or SystemClock()
         self._batch_limit = self.settings.max_batch
+        #: Kiosk PIN verifiers are sealed with the device secret before they are stored.
+        self.sealer = sealer or Sealer.from_keyring(api.server_url, api.client_id)
 
     # --- push -------------------------------------------------------------------------
     def pending(self) -> int:
@@ -180,7 +183,7 @@ class Syncer:
         """Pages from ``cursor`` on. While one page is applied the next is already being
         fetched (one request ahead), so a first sync costs about the larger of the server's
         time and ours instead of their sum."""
-        page = Page.parse(self.api.pull(cursor, self.settings.pull_limit))
+        page = self._parse(self.api.pull(cursor, self.settings.pull_limit))
         if not page.has_more or page.reset:
             yield page
             return
@@ -198,7 +201,12 @@ class Syncer:
                     raise
                 if following is None:
                     return
-                page = Page.parse(following.result())
+                page = self._parse(following.result())
+
+    def _parse(self, data: dict[str, Any]) -> Page:
+        page = Page.parse(data)
+        self.sealer.seal_page(page.changes)  # no PIN verifier is stored as the server sent it
+        return page
 
     def resync(self, *, reset: bool) -> Changes:
         """Pull the whole snapshot from 0 over the replica, then delete what the server no

@@ -20,11 +20,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import rules
+from app.errors import ValidationError
 from app.scheduling import INACTIVE_APPOINTMENT_STATUSES, find_clash
+from app.shopsettings import check_settings
+from app.timeclock import is_effective
 from app.timeutil import to_rfc3339
 from server.auth.roles import TECHNICIAN, Principal
-from server.models import ENTITIES, Appointment, Bay, Conflict, ServerBase, Technician
+from server.models import ENTITIES, Appointment, Bay, Conflict, ServerBase, Technician, TimeEntry
 from server.sync import permissions as perm
+from server.sync.acting import ActingUsers
 from server.sync.changes import ShopLock, lock_shop
 from server.sync.fields import (
     REFERENCES,
@@ -54,6 +58,12 @@ class MutationIn:
     op: str
     fields: dict[str, Any]
     base: dict[str, Any]
+    #: A kiosk's technician who made it (``server.sync.acting``).
+    acting_user_id: str | None = None
+
+
+#: Time entries of which a technician has at most one open at a time.
+SINGLE_OPEN_KINDS = frozenset({"job", "shift"})
 
 
 @dataclass
@@ -89,6 +99,10 @@ class Batch:
         #: Jobs whose status move was refused in this batch: a status event recording
         #: that move is refused too.
         self.failed_moves: set[str] = set()
+        self.acting = ActingUsers(session, principal)
+        #: The principal of the push (a kiosk's device account, say); ``principal`` is the
+        #: one of the mutation being applied (its acting technician).
+        self.pusher = principal
 
     # --- rows ---------------------------------------------------------------------------
     def preload(self, mutations: Iterable[MutationIn]) -> None:
@@ -141,11 +155,14 @@ class Batch:
     # --- one mutation -------------------------------------------------------------------
     def apply(self, m: MutationIn) -> Outcome:
         try:
+            self.principal = self.acting.principal_for(m.acting_user_id)
             plan = self.plan(m)
         except Rejected as exc:
             if m.entity == "job" and "status" in m.fields:
                 self.failed_moves.add(m.row_id)
             return Outcome("rejected", exc.reason)
+        finally:
+            self.principal = self.pusher
         if plan.status != "applied" and m.entity == "job" and "status" in m.fields:
             self.failed_moves.add(m.row_id)
         self._carry_out(plan)
@@ -159,7 +176,7 @@ class Batch:
         this shop's index, so every replica that made the row drops it. Of another shop's
         row nothing is read but its shop; its index entries stay untouched."""
         row = self.row(m.entity, m.row_id)
-        if row is not None and row.shop_id == self.principal.shop_id:
+        if row is not None and row.shop_id == self.pusher.shop_id:
             self.changes.append((m.entity, row.id, row.deleted_at is not None))
         else:
             self.changes.append((m.entity, m.row_id, True))
@@ -213,6 +230,8 @@ class Batch:
             raise Rejected("Only the server writes conflicts.")
         if p.role == TECHNICIAN and m.entity == "job":
             raise Rejected(perm.refused(p, "write up jobs"))
+        if m.entity == "shop_settings" and m.row_id != p.shop_id:
+            raise Rejected("A shop has one settings row, whose id is the shop's id.")
         plan = Plan()
         full = defaults(m.entity)
         full.update(values)
@@ -227,6 +246,9 @@ class Batch:
         check = getattr(self, f"_check_new_{m.entity}", None)
         if check is not None:
             check(full)
+        self._record_acting_user(m, full)
+        if m.entity == "time_entry":
+            self._one_open_clock(m.row_id, full, plan)
         model = ENTITIES[m.entity]
         obj = model(id=m.row_id, shop_id=p.shop_id, created_at=self.now, updated_at=self.now,
                     deleted_at=None, **full)
@@ -259,12 +281,53 @@ class Batch:
     def _check_new_appointment(self, v: dict[str, Any]) -> None:
         self._check_appointment(v, None)
 
+    def _check_new_shop_settings(self, v: dict[str, Any]) -> None:
+        self._check_shop_settings(v)
+
+    def _check_shop_settings(self, changed: dict[str, Any]) -> None:
+        try:
+            changed.update(check_settings(changed))
+        except ValidationError as exc:
+            raise Rejected(f"{exc.message} ('{exc.field}')") from None
+
+    def _record_acting_user(self, m: MutationIn, v: dict[str, Any]) -> None:
+        """A kiosk's technician is recorded as the author of the notes and the mover of the
+        status events made in their name (by technician id: the name every replica shows)."""
+        if m.acting_user_id is None or self.principal is self.pusher:
+            return
+        name = {"status_event": "by_id", "note": "author_id"}.get(m.entity)
+        if name is not None and v.get(name) in (None, self.principal.user_id):
+            v[name] = self.principal.technician_id
+
+    def _one_open_clock(self, row_id: str, v: dict[str, Any], plan: Plan) -> None:
+        """A technician has at most one open job clock and one open shift, even when two
+        offline devices clocked them on: the later start ends the earlier entry, at the
+        later start. An open entry arriving with the earlier start is stored ended at the
+        start of the one that is open (whichever device pushes first)."""
+        if v["kind"] not in SINGLE_OPEN_KINDS or v["ended_at"] is not None \
+                or v.get("corrects_id") is not None:
+            return
+        self.need_shop()  # no other push can open a clock between this look and the commit
+        open_entries = self.session.scalars(
+            select(TimeEntry).where(
+                TimeEntry.shop_id == self.principal.shop_id,
+                TimeEntry.technician_id == v["technician_id"], TimeEntry.kind == v["kind"],
+                TimeEntry.ended_at.is_(None), TimeEntry.deleted_at.is_(None),
+                TimeEntry.id != row_id, is_effective(TimeEntry))).all()
+        for entry in open_entries:
+            if entry.started_at <= v["started_at"]:
+                plan.updates.append(("time_entry", entry, {"ended_at": v["started_at"]}))
+            elif v["ended_at"] is None or entry.started_at < v["ended_at"]:
+                v["ended_at"] = entry.started_at
+
     # --- update -------------------------------------------------------------------------
     def _update(self, m: MutationIn, row: Any, values: dict[str, Any]) -> Plan:
         if m.entity == "job":
             values.pop("number", None)  # final numbers are the server's; later edits ignored
         changed = {k: v for k, v in values.items() if getattr(row, k) != v}
         plan = Plan()
+        if m.entity == "shop_settings":
+            self._check_shop_settings(changed)
         if m.entity == "job":
             conflicts = self._mismatched(m, row, changed, JOB_GUARDED)
             if conflicts:

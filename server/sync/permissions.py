@@ -15,7 +15,11 @@ from __future__ import annotations
 from server.auth.roles import ADMIN, CLERK, KIOSK, MANAGER, TECHNICIAN, Principal
 
 ALL_ENTITIES = frozenset({"customer", "vehicle", "technician", "bay", "job", "job_line",
-                          "appointment", "time_entry", "note", "status_event", "conflict"})
+                          "appointment", "time_entry", "note", "status_event", "conflict",
+                          "shop_settings"})
+#: Entities only some roles read at all. A PIN verifier goes to kiosk device accounts only
+#: (for the offline PIN check); nobody writes one through sync (``server.pins`` does).
+READ_ONLY_BY: dict[str, frozenset[str]] = {"technician_pin": frozenset({KIOSK})}
 
 #: Entities each role may create or change (row-level limits are in ``apply``).
 WRITE: dict[str, frozenset[str]] = {
@@ -55,11 +59,14 @@ ROLE_NAMES = {ADMIN: "An admin", MANAGER: "A manager", CLERK: "A clerk",
 
 def entity_label(entity: str) -> str:
     return {"job_line": "job line", "time_entry": "time entry",
-            "status_event": "status event"}.get(entity, entity)
+            "status_event": "status event", "shop_settings": "shop settings",
+            "technician_pin": "technician PIN"}.get(entity, entity)
 
 
 def plural(entity: str) -> str:
     label = entity_label(entity)
+    if entity == "shop_settings":
+        return "the shop settings"
     if label.endswith("y"):
         return label[:-1] + "ies"
     return label + ("es" if label.endswith("s") else "s")
@@ -67,6 +74,11 @@ def plural(entity: str) -> str:
 
 def may_write(principal: Principal, entity: str) -> bool:
     return entity in WRITE.get(principal.role, frozenset())
+
+
+def may_read(principal: Principal, entity: str) -> bool:
+    only = READ_ONLY_BY.get(entity)
+    return only is None or principal.role in only
 
 
 def may_delete(principal: Principal, entity: str) -> bool:

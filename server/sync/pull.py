@@ -49,6 +49,8 @@ def _fields(principal: Principal, entity: str) -> list[tuple[str, bool]]:
 def _load(session: Session, principal: Principal, entity: str,
           ids: list[str]) -> dict[tuple[str, str], Any]:
     """The rows ``ids`` of ``entity`` the principal may read, with the fields it may read."""
+    if not perm.may_read(principal, entity):
+        return {}
     if session.get_bind().dialect.name == "postgresql":
         return _load_pg(session, principal, entity, ids)
     table: Any = ENTITIES[entity].__table__

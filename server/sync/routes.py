@@ -6,6 +6,7 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
@@ -13,6 +14,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from sqlalchemy import select
 
+from app.timeutil import parse_rfc3339, to_rfc3339, utcnow
 from server.config import DEFAULT_PULL_LIMIT, MAX_MUTATIONS, MAX_PULL_LIMIT
 from server.deps import ClientIdDep, CtxDep, PrincipalDep, check_schema_version
 from server.errors import ERROR_RESPONSES, ApiError, ErrorBody
@@ -48,9 +50,28 @@ def push(body: PushRequest, principal: PrincipalDep, ctx: CtxDep,
         raise ApiError(413, "too_many_mutations",
                        f"A push carries at most {MAX_MUTATIONS} mutations; this one has "
                        f"{len(body.mutations)}. Split the batch.")
-    mutations = [MutationIn(m.id, m.entity, str(m.row_id), m.op, m.fields, m.base)
+    mutations = [MutationIn(m.id, m.entity, str(m.row_id), m.op, m.fields, m.base,
+                            acting_user_id=str(m.acting_user_id) if m.acting_user_id else None)
                  for m in body.mutations]
-    return _json(push_batch(ctx.db, principal, client_id, mutations))
+    answer = push_batch(ctx.db, principal, client_id, mutations)
+    now = utcnow()
+    answer["server_time"] = to_rfc3339(now)
+    skew = clock_skew(body.device_time, now)
+    if skew is not None:
+        answer["clock_skew_seconds"] = skew
+    return _json(answer)
+
+
+def clock_skew(device_time: str | None, now: datetime) -> float | None:
+    """``device_time`` minus the server's clock in seconds (None when absent or unreadable).
+    Device times are kept for audit only, so a skewed clock is reported, never refused."""
+    try:
+        theirs = parse_rfc3339(device_time)
+    except (ValueError, OverflowError):
+        return None
+    if theirs is None:
+        return None
+    return round((theirs - now).total_seconds(), 3)
 
 
 @router.get("/pull", operation_id="sync_pull", response_model=PullResponse,

@@ -137,11 +137,25 @@ def test_no_secret_reaches_the_log(two_servers: tuple[LiveServer, LiveServer],
                timeout=10)
     httpx.get(f"{a.api_url}/sync/pull", timeout=10,
               headers={"Authorization": f"Bearer {session['access_token']}"})
+    # A manager sets a PIN; a kiosk pulls its verifier; the PIN opens a session.
+    manager = {"Authorization": f"Bearer {a.login('manager')['access_token']}"}
+    r = httpx.put(f"{a.api_url}/technicians/{a.technician_id}/pin", json={"pin": "975318"},
+                  headers=manager, timeout=10)
+    assert r.status_code == 204, r.text
+    kiosk = {"Authorization": f"Bearer {a.login('kiosk')['access_token']}"}
+    pulled = httpx.get(f"{a.api_url}/sync/pull", headers=kiosk, timeout=10).json()
+    verifiers = [c["row"]["verifier"] for c in pulled["changes"]
+                 if c["entity"] == "technician_pin" and c["row"]]
+    assert verifiers
+    r = httpx.post(f"{a.api_url}/auth/pin", headers=kiosk, timeout=10,
+                   json={"technician_id": a.technician_id, "pin": "975318"})
+    assert r.status_code == 200
     db = Database.from_url(pg_url)
     secret = stored_secret(db)
     db.dispose()
     log = a.log_path.read_text(errors="replace")
     assert "POST /api/v1/auth/login" in log  # the access log is on, and it is this log
     for value in (cred.password, "wrong-password-123", session["access_token"],
-                  session["refresh_token"], secret):
+                  session["refresh_token"], secret, "975318", *verifiers,
+                  *(v.rsplit("$", 1)[1] for v in verifiers)):
         assert value and value not in log

@@ -12,11 +12,13 @@ from tests.server.helpers import Api, new_id, statuses
 
 T0, T1 = "2026-11-27T08:00:00Z", "2026-11-27T09:00:00Z"
 ENTITIES = ("customer", "vehicle", "technician", "bay", "job", "job_line", "appointment",
-            "time_entry", "note", "status_event", "conflict")
+            "time_entry", "note", "status_event", "conflict", "shop_settings", "technician_pin")
+#: Made with the shop and its users, never created through sync.
+SERVER_MADE = {"conflict", "shop_settings", "technician_pin"}
 
 CREATE = {
-    "admin": set(ENTITIES) - {"conflict"},
-    "manager": set(ENTITIES) - {"conflict"},
+    "admin": set(ENTITIES) - SERVER_MADE,
+    "manager": set(ENTITIES) - SERVER_MADE,
     "clerk": {"customer", "vehicle", "job", "job_line", "appointment", "note", "status_event"},
     "technician": {"time_entry", "note", "status_event"},
     "kiosk": set(),
@@ -58,6 +60,8 @@ def world(api: Api) -> dict[str, str]:
     assert set(statuses(r)) == {"applied"}, r
     ids["technician"] = tech
     ids["other_technician"] = other_tech
+    ids["shop_settings"] = api.shop_id
+    ids["technician_pin"] = api.seed.users["technician"].user_id
     # A conflict row: a stale move of the job.
     m.push(m.m("job", ids["job"], {"status": "in_progress"}, {"status": "queued"}))
     stale = api.client("clerk")
@@ -78,6 +82,9 @@ def _new_fields(entity: str, w: dict[str, str], api: Api) -> dict[str, Any]:
         "job_line": {"job_id": w["job"], "description": "Filter"},
         "appointment": {"starts_at": "2026-12-01T08:00:00Z", "ends_at": "2026-12-01T09:00:00Z"},
         "time_entry": {"technician_id": api.technician_id, "started_at": T1},
+        "shop_settings": {"tax_rate_bp": 800},
+        "technician_pin": {"user_id": api.seed.users["technician"].user_id,
+                           "technician_id": api.technician_id, "verifier": "made-up"},
         "note": {"job_id": w["job"], "kind": "finding", "body": "worn pads"},
         "status_event": {"job_id": w["job"], "from_status": "queued",
                          "to_status": "in_progress", "at": T1},
@@ -90,7 +97,8 @@ def _new_fields(entity: str, w: dict[str, str], api: Api) -> dict[str, Any]:
 def test_reads(api: Api, world: dict[str, str], role: str) -> None:
     rows, _ = api.pull_all(role)
     entities = {e for (e, _) in rows}
-    assert entities == set(ENTITIES), role
+    # PIN verifiers go to kiosk device accounts only.
+    assert entities == set(ENTITIES) - ({"technician_pin"} if role != "kiosk" else set()), role
     customer = rows[("customer", world["customer"])]
     assert customer["name"] == "Ann"
     if role in ("technician", "kiosk"):
@@ -134,13 +142,14 @@ def test_changes(api: Api, world: dict[str, str], role: str) -> None:
         "job": {"concern": "brakes"}, "job_line": {"done": True},
         "appointment": {"notes": "call first"}, "time_entry": {"ended_at": T1},
         "note": {"body": "changed"}, "status_event": {"to_status": "ready"},
-        "conflict": {"resolved_at": T1},
+        "conflict": {"resolved_at": T1}, "shop_settings": {"tax_rate_bp": 825},
+        "technician_pin": {"verifier": "made-up"},
     }
     c = api.client(role)
     r = c.push(*[c.m(e, world[e], edits[e]) for e in ENTITIES])
     got = {e for e, s in zip(ENTITIES, statuses(r), strict=True) if s == "applied"}
-    writable = {"admin": set(ENTITIES) - {"note", "status_event"},
-                "manager": set(ENTITIES) - {"note", "status_event"},
+    writable = {"admin": set(ENTITIES) - {"note", "status_event", "technician_pin"},
+                "manager": set(ENTITIES) - {"note", "status_event", "technician_pin"},
                 "clerk": {"customer", "vehicle", "job", "job_line", "appointment", "conflict"},
                 "technician": {"time_entry", "conflict"},
                 "kiosk": set()}[role]

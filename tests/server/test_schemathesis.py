@@ -39,7 +39,8 @@ def fuzz_app(pg_url: str) -> Iterator[tuple[FastAPI, ShopSeed, TestClient]]:
 #: Examples per operation; BAYLINE_FUZZ_EXAMPLES=500 for a longer hunt.
 EXAMPLES = int(os.environ.get("BAYLINE_FUZZ_EXAMPLES", "30"))
 OPERATIONS = ["health", "auth_login", "auth_refresh", "auth_logout", "auth_pin", "sync_push",
-              "sync_pull", "users_list", "users_create", "users_update"]
+              "sync_pull", "users_list", "users_create", "users_update", "pins_set",
+              "pins_reset"]
 
 
 @pytest.mark.parametrize("operation_id", OPERATIONS)

@@ -59,6 +59,8 @@ class FakeServer:
         self.min_schema = 1
         self.refresh_calls = 0
         self.reject: Callable[[dict[str, Any]], str | None] | None = None
+        #: Every new mutation pushed, as it came (with its acting user, if any).
+        self.pushed: list[dict[str, Any]] = []
 
     # --- helpers for tests ------------------------------------------------------------
     def transport(self) -> httpx.MockTransport:
@@ -180,6 +182,7 @@ class FakeServer:
                 stored = self.outcomes.get((client_id, mid), {"status": "applied"})
                 results.append({"id": mid, **stored})
                 continue
+            self.pushed.append(m)
             outcome = self._apply(client_id, m)
             if outcome["status"] != "applied":
                 self.outcomes[(client_id, mid)] = outcome

@@ -11,6 +11,7 @@ from collections.abc import Callable
 import httpx
 
 from app.db import Store
+from app.ops import notes
 from sync.clock import FakeClock
 from sync.credentials import TokenStore
 from sync.engine import SyncEngine, _Work
@@ -98,41 +99,143 @@ def test_pokes_pull_only_when_the_head_moved(make_replica: Replica, make_engine:
     assert fake.count("/sync/pull") == pulls + 1
 
 
-def test_pin_session_pushes_the_previous_work_first(make_replica: Replica,
-                                                    make_engine: Engine,
-                                                    fake: FakeServer) -> None:
+TECH, TECH_USER = "00000000-0000-4000-8000-000000000071", "00000000-0000-4000-8000-000000000081"
+
+
+def _kiosk_with_a_pin(make_replica: Replica, make_engine: Engine, fake: FakeServer,
+                      pin: str = "2468") -> tuple[Store, SyncEngine, str]:
+    """A kiosk replica that has pulled a technician and their PIN verifier."""
+    from argon2 import PasswordHasher
+
+    verifier = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(pin)
+    fake.put_row("technician", {"id": TECH, "name": "Grace", "skills": [], "color": "#000000",
+                                "daily_capacity_minutes": 480, "active": True})
+    fake.put_row("technician_pin", {"id": TECH_USER, "user_id": TECH_USER,
+                                    "technician_id": TECH, "verifier": verifier})
     store = make_replica("kiosk")
     engine = make_engine(store)
     engine.start()
     engine.advance(1.0)
-    job_id, changes = new_job(store)
-    engine.nudge(changes)  # not pushed yet: inside the quiet window
+    return store, engine, verifier
+
+
+def test_a_kiosk_stores_pin_verifiers_only_sealed_with_its_device_secret(
+        make_replica: Replica, make_engine: Engine, fake: FakeServer) -> None:
+    from app.models import TechnicianPin
+
+    store, engine, verifier = _kiosk_with_a_pin(make_replica, make_engine, fake)
+    with store.read() as s:
+        row = s.get(TechnicianPin, TECH_USER)
+        assert row is not None and row.verifier is not None
+        assert row.verifier.startswith("bls1:") and verifier not in row.verifier
+    raw_hash = verifier.rsplit("$", 1)[1]
+    store.close()
+    for path in store.path.parent.glob("replica.sqlite*"):
+        assert raw_hash.encode() not in path.read_bytes(), path
+    assert TokenStore().device_secret(SERVER, store.state().client_id, create=False)
+
+
+def test_a_pin_is_checked_online_without_leaving_the_device_session(
+        make_replica: Replica, make_engine: Engine, fake: FakeServer) -> None:
+    store, engine, _ = _kiosk_with_a_pin(make_replica, make_engine, fake)
+    revoked: list[str] = []
 
     def pin(request: httpx.Request) -> httpx.Response:
         if request.url.path.endswith("/auth/pin"):
-            fake.requests.append(request)
             body = fake.issue_tokens()
-            body["user"].update(role="technician", technician_id="t1")
+            body["user"].update(id=TECH_USER, role="technician", technician_id=TECH)
             return httpx.Response(200, json=body)
+        if request.url.path.endswith("/auth/logout"):
+            revoked.append(FakeServer._body(request)["refresh_token"])
+            return httpx.Response(204)
         return fake.handle(request)
 
-    engine._api._http._transport = httpx.MockTransport(pin)  # type: ignore[union-attr]
-    device_session = TokenStore().load(SERVER, "clerk")
-    future = engine.pin_login("t1", "2468")
-    engine.run_pending()
-    assert future.result(timeout=1)["technician_id"] == "t1"
-    fake.expire_access_tokens()  # the technician's session is refreshed...
-    engine.pull_now()
-    engine.advance(0.5)
-    assert fake.refresh_calls == 1
-    assert TokenStore().load(SERVER, "clerk") == device_session  # ...but never kept
-    pushes = [i for i, r in enumerate(fake.requests) if r.url.path.endswith("/sync/push")]
-    pins = [i for i, r in enumerate(fake.requests) if r.url.path.endswith("/auth/pin")]
-    assert pushes and pins and pushes[-1] < pins[0]
+    assert engine.api is not None
+    device_tokens = engine.api.tokens
+    engine.api._http._transport = httpx.MockTransport(pin)
+    user = engine.pin_login(TECH, "2468").result(timeout=1)
+    assert (user["id"], user["technician_id"], user["offline"]) == (TECH_USER, TECH, False)
+    assert engine.api.tokens == device_tokens  # the kiosk keeps pushing as itself
+    assert len(revoked) == 1  # the PIN session lived only to check the PIN
+    # Work done for the technician carries them to the server, as an acting user.
+    job_id, changes = new_job(store)
+    engine.nudge(store.run(notes.add_note, job_id, "worn pads", acting_user_id=TECH_USER))
+    engine.nudge(changes)
+    engine.sync_now()
+    engine.advance(1.0)
     assert outbox(store) == []
-    done = engine.end_pin_session()
-    engine.run_pending()
-    done.result(timeout=1)
+    pushed = [m for m in fake.pushed if m["entity"] == "note"]
+    assert pushed and pushed[0]["acting_user_id"] == TECH_USER
+    assert all("acting_user_id" not in m for m in fake.pushed if m["entity"] != "note")
+
+
+def test_a_pin_is_checked_on_the_kiosk_when_the_server_cannot_be_reached(
+        make_replica: Replica, make_engine: Engine, fake: FakeServer) -> None:
+    from sync.errors import ErrorKind, SyncError
+
+    store, engine, _ = _kiosk_with_a_pin(make_replica, make_engine, fake)
+    assert engine.api is not None
+    cable = Switch(fake.transport())
+    engine.api._http._transport = cable
+    cable.up = False
+    user = engine.pin_login(TECH, "2468").result(timeout=5)
+    assert (user["id"], user["technician_id"], user["offline"]) == (TECH_USER, TECH, True)
+    try:
+        engine.pin_login(TECH, "2469").result(timeout=5)
+        raise AssertionError("a wrong PIN was accepted offline")
+    except SyncError as exc:
+        assert exc.kind is ErrorKind.AUTH and "PIN" in exc.message
+    # A technician this kiosk has no verifier of cannot sign in offline; it is not a
+    # wrong PIN (the kiosk's lockout must not count it).
+    try:
+        engine.pin_login("00000000-0000-4000-8000-000000000099", "2468").result(timeout=5)
+        raise AssertionError("a technician without a verifier signed in offline")
+    except SyncError as exc:
+        assert exc.kind is ErrorKind.NETWORK and "no PIN" in exc.message
+    # A server that answers decides, even when the PIN would pass offline.
+    cable.up = True
+    fake.fail("/auth/pin", status=401, body={"error": "invalid_credentials",
+                                             "detail": "The technician or PIN is wrong."})
+    try:
+        engine.pin_login(TECH, "2468").result(timeout=5)
+        raise AssertionError("the server's refusal was overridden offline")
+    except SyncError as exc:
+        assert exc.kind is ErrorKind.AUTH
+
+
+def test_the_status_warns_when_the_clock_is_more_than_two_minutes_off() -> None:
+    assert SyncStatus(clock_skew=119.0).clock_warning is None
+    assert SyncStatus(connection=Connection.ONLINE, clock_skew=-90.0).summary() == "Up to date"
+    ahead = SyncStatus(connection=Connection.ONLINE, clock_skew=7 * 60 + 5)
+    assert "7 minutes ahead of the server's" in ahead.summary()
+    behind = SyncStatus(connection=Connection.ONLINE, clock_skew=-3 * 3600)
+    assert "3 hours behind" in (behind.clock_warning or "")
+
+
+def test_the_engine_reports_the_skew_the_server_measured(make_replica: Replica,
+                                                         make_engine: Engine,
+                                                         fake: FakeServer) -> None:
+    store = make_replica("a")
+    engine = make_engine(store)
+
+    def skewed(request: httpx.Request) -> httpx.Response:
+        resp = fake.handle(request)
+        if request.url.path.endswith("/sync/push"):
+            body = FakeServer._body(request)
+            assert body["device_time"]  # the device's clock goes with each push
+            answer = resp.json()
+            answer.update(server_time="2026-11-27T07:50:00Z", clock_skew_seconds=600.0)
+            return httpx.Response(200, json=answer)
+        return resp
+
+    engine.start()
+    assert engine.api is not None
+    engine.api._http._transport = httpx.MockTransport(skewed)
+    _, changes = new_job(store)
+    engine.nudge(changes)
+    engine.advance(6.0)
+    assert engine.status.clock_skew == 600.0
+    assert "10 minutes ahead" in engine.status.summary()
 
 
 def test_threaded_engine_pushes_and_reports(make_replica: Replica, fake: FakeServer) -> None:

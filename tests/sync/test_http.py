@@ -190,3 +190,32 @@ def test_engine_reports_too_old(make_replica: Replica, make_engine: Engine,
     engine.advance(0.5)
     assert engine.status.error_kind is ErrorKind.TOO_OLD
     assert engine.status.connection is Connection.ERROR
+
+
+def test_a_push_sends_the_device_clock_and_keeps_the_skew(fake: FakeServer) -> None:
+    """The server's own figure is taken; an older server's bare ``server_time`` is compared
+    with the middle of the round trip; an answer with neither leaves the figure alone."""
+    clock = FakeClock()  # 2026-11-27T08:00:00Z
+    answers = [{"clock_skew_seconds": -42.5},
+               {"server_time": "2026-11-27T07:50:00Z"},
+               {}]
+    sent: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        resp = fake.handle(request)
+        if request.url.path.endswith("/sync/push"):
+            sent.append(FakeServer._body(request)["device_time"])
+            return httpx.Response(200, json={**resp.json(), **answers.pop(0)})
+        return resp
+
+    data = fake.issue_tokens()
+    api = ApiClient(SERVER, client_id="11111111-1111-4111-8111-111111111111", clock=clock,
+                    transport=httpx.MockTransport(handler),
+                    tokens=Tokens(data["access_token"], data["refresh_token"], None))
+    api.push([])
+    assert api.clock_skew == -42.5
+    api.push([])
+    assert api.clock_skew == 600.0
+    api.push([])
+    assert api.clock_skew == 600.0
+    assert sent == ["2026-11-27T08:00:00Z"] * 3

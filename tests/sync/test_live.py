@@ -261,8 +261,11 @@ def test_kiosk_pin_session_moves_the_technicians_job(tmp_path: Path, live_server
             assert exc.kind is ErrorKind.AUTH and "PIN" in exc.message
         user = kiosk.engine.pin_login(tech, shop.users["technician"].pin or "").result(10)
         assert user["role"] == "technician" and user["technician_id"] == tech
-        kiosk.engine.nudge(kiosk.store.run(clock.clock_on, tech, job_id))
-        kiosk.engine.nudge(kiosk.store.run(jobs.move_status, job_id, "in_progress"))
+        assert user["offline"] is False
+        acting = user["id"]
+        kiosk.engine.nudge(kiosk.store.run(clock.clock_on, tech, job_id, acting_user_id=acting))
+        kiosk.engine.nudge(kiosk.store.run(jobs.move_status, job_id, "in_progress",
+                                           acting_user_id=acting))
         wait_until(lambda: job(desk.store, job_id).status == "in_progress", timeout=15,
                    what="the move on the desk")
         kiosk.engine.end_pin_session().result(10)
