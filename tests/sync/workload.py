@@ -552,7 +552,7 @@ def _t(value: str) -> datetime:
 
 def check_domain(server: dict[str, dict[str, dict[str, Any]]]) -> None:
     """What the shop must never see, however the devices raced: a technician or a bay
-    booked twice at once."""
+    booked twice at once, a technician on two clocks at once."""
     active = [a for a in server["appointment"].values()
               if a["status"] not in ("cancelled", "no_show")]
     for i, a in enumerate(active):
@@ -560,6 +560,15 @@ def check_domain(server: dict[str, dict[str, dict[str, Any]]]) -> None:
             if _t(a["starts_at"]) < _t(b["ends_at"]) and _t(b["starts_at"]) < _t(a["ends_at"]):
                 for f in ("technician_id", "bay_id"):
                     assert not (a[f] and a[f] == b[f]), f"double booked on {f}: {a} / {b}"
+    # One open clock per technician and kind, across devices (the later start ends the
+    # earlier entry): a technician is never clocked on to two jobs at once.
+    open_clocks: dict[tuple[str, str], list[str]] = {}
+    for entry_id, entry in server["time_entry"].items():
+        if entry["ended_at"] is None and entry["corrects_id"] is None:
+            open_clocks.setdefault((entry["technician_id"], entry["kind"]), []).append(
+                entry_id)
+    twice = {k: v for k, v in open_clocks.items() if len(v) > 1}
+    assert not twice, f"clocked on twice at once: {twice}"
 
 
 def check_history(database_url: str, shop_id: str, server: dict[str, dict[str, dict[str, Any]]]
