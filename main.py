@@ -51,7 +51,14 @@ def cmd_boards(args: argparse.Namespace) -> int:
     if not path.exists():
         print(f"Creating a demo shop in {args.data_dir} (first start only; a few seconds) ...",
               file=sys.stderr, flush=True)
-    store = open_demo(path)
+        store = open_demo(path)
+    else:  # a damaged replica is set aside and rebuilt, and the person told
+        from app.recovery import open_replica
+
+        opened = open_replica(path)
+        if opened.notice:
+            print(f"bayline: {opened.notice}", file=sys.stderr)
+        store = opened.store
     try:
         print(render_boards(store))
     finally:
@@ -63,9 +70,23 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     args.data_dir = args.data_dir or default_data_dir()
-    setup_logging(args.data_dir, command=args.command, verbose=args.verbose)
+    try:
+        setup_logging(args.data_dir, command=args.command, verbose=args.verbose)
+    except OSError as exc:  # a read-only or full data folder: say so, the command may still work
+        print(f"bayline: cannot write the log in {args.data_dir}: {exc}", file=sys.stderr)
     handler = getattr(args, "handler", None) or cmd_boards
-    return int(handler(args) or 0)
+    try:
+        return int(handler(args) or 0)
+    except KeyboardInterrupt:
+        print("bayline: interrupted; nothing was lost (changes not yet sent are kept).",
+              file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - every failure ends with its code and words
+        if isinstance(exc, OSError) and closed_pipe(exc):
+            raise  # a reader that stopped early: run() ends quietly
+        from sync.cli import _fail
+
+        return _fail(exc)
 
 
 def run() -> int:

@@ -16,13 +16,14 @@ from typing import Any, TypeVar
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import URL, Engine, create_engine, event, select
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from app import identity
 from app.changes import ChangeCollector, Changes
 from app.entities import CHOICES, WIRE, new_id
 from app.errors import NotFound, StorageError, ValidationError
 from app.models import MODELS, Base, Outbox, SyncState
+from app.storage import storage_error, storage_errors
 from app.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -192,21 +193,39 @@ def _check_choices(entity: str, fields: dict[str, Any]) -> None:
 
 
 class Store:
-    """The local replica: one SQLite file, upgraded on open."""
+    """The local replica: one SQLite file, upgraded on open.
 
-    def __init__(self, path: Path | str, *, shop_id: str | None = None) -> None:
+    Every SQLite failure of the disk or the file (busy, full, not a database, damaged, no
+    permission) leaves a ``Store`` method as ``StorageError`` (``app.storage``); a file
+    that is not a database, or is damaged, is set aside and rebuilt by ``app.recovery``.
+    """
+
+    def __init__(self, path: Path | str, *, shop_id: str | None = None,
+                 adopt: identity.Identity | None = None) -> None:
+        """Open (or make) the replica at ``path``. ``adopt`` gives a new replica the identity
+        of one it replaces (``app.recovery``): the same client id, shop and server."""
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise (storage_error(exc, self.path) or StorageError(str(exc))) from exc
         self.engine = make_engine(self.path)
         try:
-            upgrade(self.engine)
-        except OperationalError as exc:
-            raise StorageError(f"The local database {self.path} cannot be opened: {exc.orig}") from exc
-        self._ensure_state(shop_id)
+            with storage_errors(self.path):
+                upgrade(self.engine)
+            self._ensure_state(shop_id, adopt)
+        except BaseException:
+            self.engine.dispose()
+            raise
+        identity.remember(self)
 
-    def _ensure_state(self, shop_id: str | None) -> None:
+    def _ensure_state(self, shop_id: str | None, adopt: identity.Identity | None) -> None:
         with self.write_session() as session:
-            if session.get(SyncState, 1) is None:
+            if session.get(SyncState, 1) is None and adopt is not None:
+                session.add(SyncState(id=1, client_id=adopt.client_id,
+                                      device_code=adopt.device_code, shop_id=adopt.shop_id,
+                                      server_url=adopt.server_url, username=adopt.username))
+            elif session.get(SyncState, 1) is None:
                 client_id = new_id()
                 session.add(SyncState(id=1, client_id=client_id,
                                       device_code=client_id.replace("-", "")[:4].upper(),
@@ -218,20 +237,18 @@ class Store:
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A read-only session (a deferred transaction, rolled back at the end)."""
-        with Session(self.engine, expire_on_commit=False) as session:
+        with storage_errors(self.path), Session(self.engine, expire_on_commit=False) as session:
             yield session  # closing the session ends the transaction; rows stay loaded
 
     @contextmanager
     def write_session(self) -> Iterator[Session]:
-        """A session in one ``BEGIN IMMEDIATE`` transaction, committed on success."""
-        with Session(self.engine, expire_on_commit=False) as session:
-            session.connection(execution_options={"bayline_write": True})
+        """A session in one ``BEGIN IMMEDIATE`` transaction, committed on success. The
+        ``BEGIN IMMEDIATE`` (where a lock held elsewhere shows) is inside the wrapper."""
+        with storage_errors(self.path), Session(self.engine, expire_on_commit=False) as session:
             try:
+                session.connection(execution_options={"bayline_write": True})
                 yield session
                 session.commit()
-            except OperationalError as exc:
-                session.rollback()
-                raise StorageError(f"The local database could not be written: {exc.orig}") from exc
             except BaseException:
                 session.rollback()
                 raise

@@ -44,4 +44,18 @@ class DoubleBooking(ValidationError):
 
 
 class StorageError(BaylineError):
-    """The disk is full, locked or unreadable: not a bug, tell the user calmly."""
+    """The disk is full, locked or unreadable: not a bug, tell the user calmly.
+
+    ``reason`` says which (``app.storage``): ``busy``, ``full``, ``not_a_database``,
+    ``damaged``, ``permission``, ``io`` or ``other``. Every one is worth retrying later
+    except a file that is not a database or is damaged (``damaged``): that one is set aside
+    and rebuilt from the server (``app.recovery``).
+    """
+
+    def __init__(self, message: str, reason: str = "other") -> None:
+        super().__init__(message)
+        self.reason = reason
+
+    @property
+    def damaged(self) -> bool:
+        return self.reason in ("not_a_database", "damaged")

@@ -65,6 +65,9 @@ def setup_logging(data_dir: Path, kind: ProcessKind, *, verbose: bool = False) -
     root.addHandler(handler)
     console = logging.StreamHandler()
     console.setLevel(logging.WARNING)
+    # A command's failure is told in words on stderr (sync/cli.py ``_fail``); a record
+    # logged with ``extra={"console": False}`` (its traceback) goes to the file only.
+    console.addFilter(lambda record: getattr(record, "console", True))
     root.addHandler(console)
     # httpx logs request URLs at INFO; never let a library log headers (tokens) at DEBUG.
     logging.getLogger("httpx").setLevel(logging.WARNING)

@@ -111,6 +111,10 @@ class StatusEvent(Base, SyncedColumns, StatusEventFields):
 
 class Conflict(Base, SyncedColumns, ConflictFields):
     __tablename__ = "conflict"
+    # Null is a legitimate value on either side (a job unassigned on one desk, assigned on
+    # another). Nullable here since migration 0005; the server stores JSON null instead.
+    client_value: Mapped[Any] = mapped_column(JSON, nullable=True, default=None)
+    server_value: Mapped[Any] = mapped_column(JSON, nullable=True, default=None)
 
 
 class ShopSettings(Base, SyncedColumns, ShopSettingsFields):
@@ -172,6 +176,9 @@ class SyncState(Base):
     next_provisional: Mapped[int] = mapped_column(Integer, default=1)
     last_sync_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     last_error: Mapped[str | None] = mapped_column(Text, default=None)
+    #: Set on a fresh replica that replaced a damaged one (the set-aside file) until the
+    #: first pull says the server's last mutation id (``app.recovery``; migration 0005).
+    recovered_from: Mapped[str | None] = mapped_column(Text, default=None)
 
 
 class MutationOutcome(Base):
@@ -187,3 +194,28 @@ class MutationOutcome(Base):
     fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     dismissed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class Quarantine(Base):
+    """A pulled change this replica could not apply, kept as it came, with the reason.
+
+    The cursor moves on past it; later changes of the same row, and rows that refer to it,
+    are held with it (``held_by``). Every hold is retried at each start (after any
+    migration): see ``sync.quarantine``. Migration 0005.
+    """
+
+    __tablename__ = "quarantine"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    entity: Mapped[str] = mapped_column(String(32))
+    row_id: Mapped[str] = mapped_column(String(200), index=True)
+    #: The change exactly as the server sent it.
+    change: Mapped[dict[str, Any]] = mapped_column(JSON)
+    reason: Mapped[str] = mapped_column(Text)
+    #: The quarantined change this one waits for (None: it failed itself).
+    held_by: Mapped[int | None] = mapped_column(Integer, default=None)
+    #: The cursor of the page it came in.
+    cursor: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)

@@ -17,8 +17,8 @@ Tokens go to the keyring only after the replica is bound.
 from __future__ import annotations
 
 import logging
-import os
 import platform
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,9 +27,13 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select
 
+from app import identity
 from app.db import Store
+from app.errors import StorageError
+from app.fsutil import set_aside_file
 from app.models import MODELS, MutationOutcome, Outbox, SyncState
-from app.timeutil import utcnow
+from app.timeutil import to_rfc3339, utcnow
+from sync import quarantine
 from sync.clock import Clock
 from sync.credentials import Tokens, TokenStore
 from sync.errors import ErrorKind, SyncError
@@ -63,22 +67,14 @@ def replica_has_data(store: Store) -> bool:
     return False
 
 
-def set_aside(store: Store) -> Path:
-    """Close ``store`` and rename its file (with WAL and SHM) so a fresh one can start."""
-    path = store.path
+def set_aside(store: Store, *, sleep: Callable[[float], None] = time.sleep) -> Path:
+    """Close ``store`` and rename its file (with WAL and SHM) so a fresh one can start.
+
+    On Windows a file another process holds open cannot be renamed: retried for a few
+    seconds, then ``StorageError`` says so (``app.fsutil``, shared with ``app.recovery``).
+    """
     store.close()
-    stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
-    target = path.with_name(f"{path.stem}-set-aside-{stamp}{path.suffix}")
-    n = 1
-    while target.exists():
-        n += 1
-        target = path.with_name(f"{path.stem}-set-aside-{stamp}-{n}{path.suffix}")
-    os.replace(path, target)
-    for suffix in ("-wal", "-shm"):
-        side = Path(f"{path}{suffix}")
-        if side.exists():
-            os.replace(side, Path(f"{target}{suffix}"))
-    return target
+    return set_aside_file(store.path, utcnow().strftime("%Y%m%dT%H%M%SZ"), sleep=sleep)
 
 
 def _refusal(state: SyncState, server_url: str, shop_id: str, has_data: bool) -> str | None:
@@ -128,7 +124,12 @@ def login(store: Store, server_url: str, username: str, password: str, *,
         if not fresh:
             _revoke(server_url, state.client_id, result.tokens, settings, transport, clock)
             raise SyncError(ErrorKind.CONFLICT, why)
-        aside = set_aside(store)
+        try:
+            aside = set_aside(store)
+        except StorageError:
+            # The file is held open elsewhere: the session just opened is not kept either.
+            _revoke(server_url, state.client_id, result.tokens, settings, transport, clock)
+            raise
         store = open_store(aside.with_name(_original_name(aside)))
         log.info("set the previous replica aside as %s", aside)
     with store.write_session() as s:
@@ -141,6 +142,7 @@ def login(store: Store, server_url: str, username: str, password: str, *,
         st.role = str(user.get("role")) if user.get("role") else None
         st.last_error = None
     tokens_at.save(server_url, str(user.get("username") or username), result.tokens)
+    identity.remember(store)  # the client id beside the replica, for a rebuild after damage
     return LoginOutcome(user, store, aside)
 
 
@@ -224,6 +226,7 @@ def describe(store: Store) -> dict[str, Any]:
         st = sync_state(s)
         outcomes = int(s.scalar(select(func.count()).select_from(MutationOutcome)
                                 .where(MutationOutcome.dismissed_at.is_(None))) or 0)
+        held = quarantine.count(s)
         return {
             "server": st.server_url,
             "user": st.username,
@@ -238,4 +241,12 @@ def describe(store: Store) -> dict[str, Any]:
             "last_sync_at": st.last_sync_at.isoformat().replace("+00:00", "Z")
             if st.last_sync_at else None,
             "last_error": st.last_error,
+            "recovered_from": st.recovered_from,
+            "not_applied": held,
+            "not_applied_summary": quarantine.summary(held),
+            "not_applied_reason": quarantine.first_reason(s) if held else None,
+            "not_applied_details": [
+                {"id": q.id, "entity": q.entity, "row_id": q.row_id, "reason": q.reason,
+                 "held_by": q.held_by, "at": to_rfc3339(q.at), "attempts": q.attempts}
+                for q in quarantine.not_applied(s)],
         }

@@ -3,8 +3,11 @@
 For support and scripts; each works on the replica of the global ``--data-dir``. ``sync``
 runs one full round in the foreground (push everything, pull to head) and exits non-zero
 with a readable reason when it cannot. Exit codes: 0 done, 1 could not sync (see the
-message), 3 log in needed, 4 server unreachable, 5 server error, 6 this version is too old,
-7 replica and server disagree, 8 problem on this computer.
+message; also an unexpected error, whose traceback goes to the log file only), 3 log in
+needed, 4 server unreachable, 5 server error, 6 this version is too old, 7 replica and
+server disagree, 8 problem on this computer (the local database busy, full, read-only, or
+a password store missing). Every command ends with its code and words, never a traceback
+(``_fail``, also called by ``main.main`` for anything a command did not catch).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import logging
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,7 +26,6 @@ from app.timeutil import to_rfc3339
 # the sync machinery (httpx, SQLAlchemy, keyring) is loaded when a sync command runs.
 if TYPE_CHECKING:
     from app.db import Store
-    from app.errors import StorageError
     from sync.errors import SyncError
 
 #: Exit code per ``ErrorKind`` value.
@@ -58,20 +61,43 @@ def register(subparsers: Any) -> None:
     p.set_defaults(handler=cmd_logout)
 
 
-def _fail(exc: SyncError | StorageError) -> int:
+def _fail(exc: BaseException) -> int:
+    """Print why a command failed, in words, and return its exit code (module docstring).
+
+    A ``SyncError`` or ``StorageError`` carries its own words; anything else is a bug: its
+    traceback goes to the log file only, and the person reads what to do.
+    """
+    from app.errors import BaylineError, StorageError
     from sync.errors import SyncError
 
-    print(f"bayline: {exc.message}", file=sys.stderr)
     if isinstance(exc, SyncError):
+        print(f"bayline: {exc.message}", file=sys.stderr)
         return EXIT_CODES.get(exc.kind.value, 1)
-    return EXIT_CODES["local"]
+    if isinstance(exc, StorageError):
+        print(f"bayline: {exc.message}", file=sys.stderr)
+        return EXIT_CODES["local"]
+    if isinstance(exc, BaylineError):
+        print(f"bayline: {exc.message}", file=sys.stderr)
+        return 1
+    log = logging.getLogger("bayline")
+    log.error("a command failed with an unexpected error", exc_info=exc,
+              extra={"console": False})
+    print(f"bayline: the command stopped on an unexpected error ({type(exc).__name__}: {exc}). "
+          "Nothing was lost: changes not yet sent are kept. The details are in the log "
+          "(the 'logs' folder of the data folder); please send it to support.", file=sys.stderr)
+    return 1
 
 
 def _open(data_dir: Path) -> Store:
-    from app.db import Store
+    """The replica of ``data_dir``; a damaged one is set aside and rebuilt (the person is
+    told on stderr)."""
     from app.paths import replica_path
+    from app.recovery import open_replica
 
-    return Store(replica_path(data_dir))
+    opened = open_replica(replica_path(data_dir))
+    if opened.notice:
+        print(f"bayline: {opened.notice}", file=sys.stderr)
+    return opened.store
 
 
 def cmd_login(args: argparse.Namespace) -> int:
@@ -117,7 +143,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     from sync.http import call_with_retries
     from sync.settings import SyncSettings
     from sync.status import SyncStatus
-    from sync.syncer import Syncer
+    from sync.syncer import Syncer, retry_held
 
     if not replica_path(args.data_dir).exists():
         return _fail(SyncError(ErrorKind.AUTH, f"There is no replica in {args.data_dir}; "
@@ -129,6 +155,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     except StorageError as exc:
         return _fail(exc)
     try:
+        retry_held(store)  # every hold, at each start (after any migration)
         api = account.client_for(store, settings=settings, clock=clock)
         try:
             syncer = Syncer(store, api, settings=settings, clock=clock)
@@ -154,6 +181,9 @@ def cmd_sync(args: argparse.Namespace) -> int:
             print(f"{result.refused} change(s) were not accepted by the server; see 'status'.")
         if facts["changes_waiting"]:
             print(f"{facts['changes_waiting']} change(s) still waiting.")
+    if facts["not_applied"]:
+        print(f"bayline: {facts['not_applied_summary']} ({facts['not_applied_reason']}); it "
+              "is kept and tried again at the next start. See 'status'.", file=sys.stderr)
     warning = SyncStatus(clock_skew=api.clock_skew).clock_warning
     if warning:
         print(f"Warning: {warning}.", file=sys.stderr)
@@ -215,11 +245,18 @@ def cmd_status(args: argparse.Namespace) -> int:
         ("Refused changes", facts["refused_changes"]),
         ("Last sync", facts["last_sync_at"] or "never"),
     ]
+    if facts.get("not_applied"):
+        rows.append(("Not applied", facts["not_applied_summary"]))
     if facts.get("last_error"):
         rows.append(("Last error", facts["last_error"]))
     width = max(len(k) for k, _ in rows)
     for key, value in rows:
         print(f"{key.ljust(width)}  {value}")
+    for held in facts.get("not_applied_details", []):
+        what = held["entity"].replace("_", " ")
+        print(f"\nNot applied: {what} {held['row_id']} (from the server, {held['at']}, "
+              f"tried {held['attempts']} time(s))")
+        print(f"  why:    {held['reason']}")
     for change in facts.get("refused", []):
         what = change["entity"].replace("_", " ")
         print(f"\n{change['status'].capitalize()}: {what} {change['row_id']} "

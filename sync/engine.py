@@ -50,7 +50,7 @@ from app.changes import Changes
 from app.db import Store
 from app.errors import StorageError
 from app.models import MutationOutcome
-from sync import account, pins
+from sync import account, pins, quarantine
 from sync.backoff import Backoff
 from sync.clock import Clock, SystemClock
 from sync.credentials import TokenStore
@@ -62,7 +62,7 @@ from sync.outbox import pending_count, prune_outcomes, sync_state
 from sync.replica import open_conflicts
 from sync.settings import SyncSettings
 from sync.status import Connection, SyncStatus
-from sync.syncer import Syncer
+from sync.syncer import Syncer, retry_held
 from sync.timers import ManualTimers, SchedulerTimers, Timers
 
 log = logging.getLogger(__name__)
@@ -249,10 +249,14 @@ class SyncEngine:
             return
         self._started = True
         self._ensure_api()
-        with self.store.read() as s:
-            self._cursor = sync_state(s).cursor
-            if pending_count(s):
-                self._push_wanted = True  # offline edits from before the restart
+        try:
+            retry_held(self.store)  # every hold, at each start (after any migration)
+            with self.store.read() as s:
+                self._cursor = sync_state(s).cursor
+                if pending_count(s):
+                    self._push_wanted = True  # offline edits from before the restart
+        except StorageError as exc:
+            self._storage_fault(exc)
         self._want_pull()
         self.timers.every("pull", self.settings.pull_interval,
                           lambda: self._put(_Work("timer_pull")))
@@ -288,7 +292,7 @@ class SyncEngine:
             self.timers.fire_due()
         items = self._drain(None)
         for item in items:
-            self._handle(item)
+            self._handle_guarded(item)
         self._run_due()
         self._publish()
 
@@ -351,7 +355,7 @@ class SyncEngine:
             for item in items:
                 if item.kind == "stop":
                     return
-                self._handle(item)
+                self._handle_guarded(item)
             try:
                 before = self._status.connection
                 worked = self._run_due()
@@ -367,6 +371,27 @@ class SyncEngine:
                     dirty = True
             except Exception:  # noqa: BLE001 - the engine thread must not die
                 log.exception("the sync engine hit an unexpected error")
+
+    def _handle_guarded(self, item: _Work) -> None:
+        """``_handle``; a storage fault on the way (the replica locked while a timer reads
+        it) becomes a retry with backoff and words, never a dead engine thread."""
+        try:
+            self._handle(item)
+        except StorageError as exc:
+            self._storage_fault(exc)
+        except Exception:  # noqa: BLE001 - the engine thread must not die
+            log.exception("the sync engine hit an unexpected error handling %s", item.kind)
+
+    def _storage_fault(self, exc: StorageError) -> None:
+        """A local storage failure: a retryable fault, or, when the replica is damaged, a
+        stop until restart (which sets the file aside and rebuilds it: ``app.recovery``)."""
+        if exc.damaged:
+            self._fail(SyncError(ErrorKind.LOCAL, f"{exc.message} Close and reopen Bayline: "
+                                 "it sets the file aside and rebuilds it from the server."))
+        else:
+            self._want_pull()
+            self._push_wanted = True
+            self._fail(SyncError(ErrorKind.LOCAL, exc.message, retryable=True))
 
     def _handle(self, item: _Work) -> None:
         kind = item.kind
@@ -541,13 +566,26 @@ class SyncEngine:
         except SyncError as exc:
             return exc
         except StorageError as exc:
+            # This computer's disk, not the server: retried with backoff, in words. Nothing
+            # was committed, so no outbox entry is lost or moved (the push goes again).
+            if exc.damaged:
+                return SyncError(ErrorKind.LOCAL, f"{exc.message} Close and reopen Bayline: "
+                                 "it sets the file aside and rebuilds it from the server.")
             return SyncError(ErrorKind.LOCAL, exc.message, retryable=True)
+        except Exception as exc:  # noqa: BLE001 - a bug must not leave the status "Syncing"
+            log.exception("sync failed with an unexpected error")
+            return SyncError(ErrorKind.LOCAL, "Sync stopped on an unexpected error (it is in "
+                             f"the log: {type(exc).__name__}); it is tried again.",
+                             retryable=True)
         return None
 
     def _pull(self, syncer: Syncer) -> None:
         changes = syncer.pull_to_head()
         with self.store.read() as s:
             self._cursor = sync_state(s).cursor
+        if syncer.push_waited_for_pull:  # a rebuilt replica's carried-over changes go now
+            syncer.push_waited_for_pull = False
+            self._push_wanted = True
         self._emit_changes(changes)
 
     def _push(self, syncer: Syncer) -> None:
@@ -572,7 +610,7 @@ class SyncEngine:
 
     def _fail(self, exc: SyncError) -> None:
         self._last_error = exc
-        if exc.kind in (ErrorKind.AUTH, ErrorKind.TOO_OLD) and not exc.retryable:
+        if exc.kind in (ErrorKind.AUTH, ErrorKind.TOO_OLD, ErrorKind.LOCAL) and not exc.retryable:
             # Nothing to retry until a person acts (log in again, update).
             self._blocked = exc
             self._set_connection(Connection.ERROR)
@@ -610,6 +648,8 @@ class SyncEngine:
                 refused = int(s.scalar(select(func.count()).select_from(MutationOutcome)
                                        .where(MutationOutcome.dismissed_at.is_(None))) or 0)
                 last_sync_at = st.last_sync_at
+                not_applied = quarantine.count(s)
+                why = quarantine.first_reason(s) if not_applied else None
         except StorageError:
             return
         if connection is None:
@@ -624,6 +664,7 @@ class SyncEngine:
                             error_kind=err.kind if err else None, open_conflicts=conflicts,
                             refused=refused,
                             live=bool(self._listener is not None and self._listener.connected),
+                            not_applied=not_applied, not_applied_reason=why,
                             clock_skew=self._api.clock_skew if self._api is not None else None)
         if status != self._status:
             self._status = status

@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import logging
 import re
+import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, func, select, update
+from sqlalchemy import CursorResult, Table, bindparam, delete, func, select, update
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
@@ -27,6 +29,7 @@ from sqlalchemy.orm import Session
 from app.entities import WIRE, FieldSpec
 from app.models import MODELS, Conflict, Outbox
 from app.timeutil import parse_rfc3339
+from sync import quarantine
 from sync.errors import ErrorKind, SyncError
 from sync.outbox import reconcile_lmid, sync_state
 
@@ -66,6 +69,8 @@ class Applied:
 
     rows: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     reapplied: int = 0
+    #: Changes of this page quarantined or held (``sync.quarantine``).
+    quarantined: int = 0
 
     def count(self) -> int:
         return sum(len(v) for v in self.rows.values())
@@ -218,72 +223,228 @@ def codec(entity: str) -> _EntityCodec | None:
     return c
 
 
+class PageFault(Exception):
+    """The fast path could not apply a page: apply it again change by change
+    (``apply_page(..., careful=True)``) in a fresh transaction."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class _RowFault(Exception):
+    """One change cannot be applied here (its reason is for a person)."""
+
+
+#: Errors of one statement that say "this row", not "this disk": constraint failures,
+#: values SQLite cannot take. ``OperationalError`` (locked, full, I/O) is not among them: it
+#: is a storage fault and goes up as one (``app.errors.StorageError``).
+_ROW_ERRORS: tuple[type[BaseException], ...] = (
+    sqlite3.IntegrityError, sqlite3.DataError, sqlite3.InterfaceError, sqlite3.ProgrammingError,
+    sa_exc.IntegrityError, sa_exc.DataError, sa_exc.InterfaceError, sa_exc.ProgrammingError,
+    ValueError, TypeError, OverflowError)
+
+
+@dataclass(slots=True)
+class _Change:
+    raw: Any
+    entity: str
+    row_id: str
+    op: str
+    row: Any
+    codec: _EntityCodec
+
+
+def _parse(change: Any) -> tuple[str, str, str, Any]:
+    """``entity, row_id, op, row`` of a wire change; ``_RowFault`` when it is malformed."""
+    try:
+        entity = str(change["entity"])
+        row_id = str(change["row_id"])
+        op = str(change.get("op", "upsert"))
+        row = change.get("row")
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise _RowFault(f"the change is malformed ({type(exc).__name__}: {exc})") from exc
+    return entity, row_id, op, row
+
+
+def _holder(held: quarantine.Held, refs: dict[str, int], ch: _Change) -> int | None:
+    """The quarantined change ``ch`` waits for: one of the same row, or a row it names
+    (``refs``: held row id → quarantine id)."""
+    qid = held.get((ch.entity, ch.row_id))
+    if qid is not None or not isinstance(ch.row, dict):
+        return qid
+    for name, spec in ch.codec.fields.items():
+        if spec.kind == "id" and name != "id":
+            value = ch.row.get(name)
+            if isinstance(value, str) and value in refs:
+                return refs[value]
+    return None
+
+
 def apply_page(session: Session, page: Page, *, store_cursor: bool = True,
-               seen: dict[str, set[str]] | None = None) -> Applied:
+               seen: dict[str, set[str]] | None = None, careful: bool = False,
+               attempts: list[int] | None = None) -> Applied:
     """Apply ``page`` in the caller's transaction (see the module docstring).
 
     ``store_cursor=False`` is used by a full snapshot (``Syncer.resync``), which keeps the
     cursor until the whole snapshot is in; ``seen`` collects the row ids it contained. A
     ``delete`` of a row this replica does not have changes nothing.
+
+    The fast path writes the whole page with one ``executemany`` per entity and shape; if a
+    change cannot be applied it raises ``PageFault`` and the caller rolls back and calls
+    again with ``careful=True``: each change then goes in its own savepoint, and one that
+    fails is quarantined (``sync.quarantine``) while the rest, and the cursor, move on.
+    Changes that depend on a quarantined one are held with it on both paths. ``attempts``
+    (careful only) counts earlier tries of each change, for a retry of the quarantine.
     """
     state = sync_state(session)
+    if state.recovered_from is not None and attempts is None:  # a page from the server
+        settle_recovered(session, page.last_mutation_id)
     reconcile_lmid(session, page.last_mutation_id)
     floor = max(sync_state(session).acked_mutation_id, page.last_mutation_id)
     applied = Applied()
-    connection = session.connection()
-    dialect = connection.dialect
-    upserts: dict[tuple[str, tuple[tuple[str, ...], tuple[str, ...]]],
-                  list[tuple[Any, ...]]] = defaultdict(list)
-    tombstones: dict[str, list[str]] = defaultdict(list)
-    now = datetime.now(UTC)
-    deleted_type = MODELS["job"].__table__.c.deleted_at.type.dialect_impl(dialect)
-    now_db = _encoder(_time, deleted_type.bind_processor(dialect),
-                      "time")(now.isoformat().replace("+00:00", "Z"))
-    for change in page.changes:
+    held = quarantine.held(session)
+    refs = {row_id: qid for (_entity, row_id), qid in held.items()}
+    writer = _PageWriter(session)
+    changes: list[_Change] = []
+    for n, raw in enumerate(page.changes):
+        tries = attempts[n] + 1 if attempts is not None else 1
         try:
-            entity = change["entity"]
-            row_id = str(change["row_id"])
-            op = change.get("op", "upsert")
-            row = change.get("row")
-        except (KeyError, TypeError) as exc:
-            raise SyncError(ErrorKind.SERVER, "The server sent a change this version cannot "
-                                              "read.", retryable=True) from exc
+            entity, row_id, op, row = _parse(raw)
+        except _RowFault as fault:
+            if not careful:
+                raise PageFault(str(fault)) from fault
+            quarantine.put(session, raw, str(fault), cursor=page.cursor, entity="?",
+                           row_id="?", attempts=tries)
+            applied.quarantined += 1
+            continue
         c = codec(entity)
         if c is None:
             log.debug("skipping a change of unknown entity %r", entity)
             continue
+        ch = _Change(raw, entity, row_id, op, row, c)
+        holder = _holder(held, refs, ch) if held else None
+        if holder is not None:
+            qid = quarantine.put(session, raw, f"held with change {holder}, which could not "
+                                 "be applied", cursor=page.cursor, entity=entity,
+                                 row_id=row_id, held_by=holder, attempts=tries)
+            held.setdefault((entity, row_id), qid)
+            refs.setdefault(row_id, qid)
+            applied.quarantined += 1
+            continue
+        if not careful:
+            changes.append(ch)
+        else:
+            session.flush()  # nothing of the ORM may land inside a savepoint rolled back
+            raw_conn = writer.raw
+            raw_conn.execute("SAVEPOINT bayline_change")
+            try:
+                writer.write([ch])
+            except _RowFault as fault:
+                raw_conn.execute("ROLLBACK TO bayline_change")
+                raw_conn.execute("RELEASE bayline_change")
+                qid = held[(entity, row_id)] = quarantine.put(
+                    session, raw, str(fault), cursor=page.cursor, entity=entity,
+                    row_id=row_id, attempts=tries)
+                refs.setdefault(row_id, qid)
+                applied.quarantined += 1
+                continue
+            raw_conn.execute("RELEASE bayline_change")
         if seen is not None:
             seen.setdefault(entity, set()).add(row_id)
         applied.rows[entity].add(row_id)
-        if isinstance(row, dict):
-            try:
-                key, values = c.encode(row, row_id, c.encoders(dialect),
-                                       now_db if op == "delete" else None)
-            except (ValueError, TypeError) as exc:
-                raise SyncError(ErrorKind.SERVER, f"The server sent a {entity} this version "
-                                                  f"cannot read: {exc}") from exc
-            upserts[(entity, key)].append(values)
-        elif op == "delete":
-            tombstones[entity].append(row_id)
-        else:
-            raise SyncError(ErrorKind.SERVER, f"The server sent a {entity} without its row.")
-    if upserts:
-        raw = connection.connection.driver_connection  # the same transaction, no overhead
-        assert raw is not None
-        for (entity, (keys, filled)), rows in upserts.items():
-            sql, perm = codec(entity).statement(keys, filled, dialect)  # type: ignore[union-attr]
-            if perm is not None:
-                rows = [tuple(r[i] for i in perm) for r in rows]
-            raw.executemany(sql, rows)
-    for entity, ids in tombstones.items():
-        table: Table = MODELS[entity].__table__  # type: ignore[assignment]
-        for chunk in _chunks(ids, 500):
-            session.execute(update(table).where(table.c.id.in_(chunk), table.c.deleted_at.is_(None))
-                            .values(deleted_at=now, updated_at=now))
+    if changes:
+        try:
+            writer.write(changes)
+        except _RowFault as fault:
+            raise PageFault(str(fault)) from fault
     applied.reapplied = reapply_pending(session, applied.rows, floor)
     if store_cursor and page.cursor > state.cursor:
         state.cursor = page.cursor
     return applied
+
+
+class _PageWriter:
+    """Writes converted changes: upserts with ``executemany`` per entity and shape, then
+    tombstones. Any error that concerns the rows (not the disk) becomes ``_RowFault``."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.connection = session.connection()
+        self.dialect = self.connection.dialect
+        self.now = datetime.now(UTC)
+        deleted_type = MODELS["job"].__table__.c.deleted_at.type.dialect_impl(self.dialect)
+        self.now_db = _encoder(_time, deleted_type.bind_processor(self.dialect),
+                               "time")(self.now.isoformat().replace("+00:00", "Z"))
+
+    @property
+    def raw(self) -> sqlite3.Connection:
+        raw = self.connection.connection.driver_connection  # the same transaction
+        assert raw is not None
+        return raw  # type: ignore[no-any-return]
+
+    def write(self, changes: list[_Change]) -> None:
+        dialect = self.dialect
+        upserts: dict[tuple[str, tuple[tuple[str, ...], tuple[str, ...]]],
+                      list[tuple[Any, ...]]] = defaultdict(list)
+        tombstones: dict[str, list[str]] = defaultdict(list)
+        for ch in changes:
+            if isinstance(ch.row, dict):
+                try:
+                    key, values = ch.codec.encode(ch.row, ch.row_id, ch.codec.encoders(dialect),
+                                                  self.now_db if ch.op == "delete" else None)
+                except (ValueError, TypeError) as exc:
+                    raise _RowFault(f"this version cannot read the {ch.entity}: {exc}") from exc
+                upserts[(ch.entity, key)].append(values)
+            elif ch.op == "delete":
+                tombstones[ch.entity].append(ch.row_id)
+            else:
+                raise _RowFault(f"the server sent a {ch.entity} without its row")
+        try:
+            if upserts:
+                raw = self.raw
+                for (entity, (keys, filled)), rows in upserts.items():
+                    sql, perm = codec(entity).statement(keys, filled, dialect)  # type: ignore[union-attr]
+                    if perm is not None:
+                        rows = [tuple(r[i] for i in perm) for r in rows]
+                    raw.executemany(sql, rows)
+            for entity, ids in tombstones.items():
+                table: Table = MODELS[entity].__table__  # type: ignore[assignment]
+                for chunk in _chunks(ids, 500):
+                    self.session.execute(update(table).where(table.c.id.in_(chunk),
+                                                             table.c.deleted_at.is_(None))
+                                         .values(deleted_at=self.now, updated_at=self.now))
+        except _ROW_ERRORS as exc:
+            orig = getattr(exc, "orig", None) or exc
+            raise _RowFault(f"the local database refused it ({orig})") from exc
+
+
+def settle_recovered(session: Session, server_lmid: int) -> int:
+    """A fresh replica that replaced a damaged one (``app.recovery``) hears the server's last
+    mutation id of this client for the first time: salvaged outbox entries at or below it
+    were applied already, so they are dropped, never sent again. Returns how many."""
+    state = sync_state(session)
+    result: CursorResult[Any] = session.execute(  # type: ignore[assignment]
+        delete(Outbox).where(Outbox.id <= server_lmid))
+    dropped = result.rowcount or 0
+    state.acked_mutation_id = max(state.acked_mutation_id, server_lmid)
+    log.warning("recovered replica (from %s): the server has this client's changes up to %d; "
+                "%d salvaged change(s) it already had were dropped", state.recovered_from,
+                server_lmid, dropped)
+    state.recovered_from = None
+    return dropped
+
+
+def retry_quarantine(session: Session) -> Applied:
+    """Apply every quarantined change again, in its order, in the caller's transaction; what
+    still fails is quarantined again (with one more attempt counted)."""
+    taken = quarantine.take_all(session)
+    if not taken:
+        return Applied()
+    state = sync_state(session)
+    page = Page([c for c, _ in taken], state.cursor, False, state.acked_mutation_id, False)
+    return apply_page(session, page, store_cursor=False, careful=True,
+                      attempts=[a for _, a in taken])
 
 
 def reapply_pending(session: Session, touched: dict[str, set[str]], floor: int) -> int:
@@ -338,6 +499,8 @@ def sweep(session: Session, seen: dict[str, set[str]]) -> dict[str, set[str]]:
     for entity, row_id in session.execute(select(Outbox.entity, Outbox.row_id)
                                           .where(Outbox.id > floor)):
         keep[entity].add(row_id)
+    for entity, row_id in quarantine.held(session):  # held rows keep their last good state
+        keep[entity].add(row_id)
     removed: dict[str, set[str]] = {}
     for entity, model in MODELS.items():
         table: Table = model.__table__  # type: ignore[assignment]
@@ -362,4 +525,5 @@ def _chunks(items: Iterable[str], n: int) -> list[list[str]]:
     return [seq[i:i + n] for i in range(0, len(seq), n)]
 
 
-__all__ = ["Applied", "Page", "apply_page", "open_conflicts", "reapply_pending", "sweep"]
+__all__ = ["Applied", "Page", "PageFault", "apply_page", "open_conflicts", "reapply_pending",
+           "retry_quarantine", "settle_recovered", "sweep"]

@@ -35,6 +35,11 @@ class SyncStatus:
     refused: int = 0
     #: True when the event stream is connected (edits on other devices show at once).
     live: bool = False
+    #: Pulled changes this replica could not apply (quarantined or held with them); a bug
+    #: to report, retried at every start (``sync.quarantine``).
+    not_applied: int = 0
+    #: Why the first of them could not be applied, for the details.
+    not_applied_reason: str | None = None
     #: Seconds this computer's clock is ahead of the server's (negative: behind), from
     #: the last push; None before one.
     clock_skew: float | None = None
@@ -70,7 +75,20 @@ class SyncStatus:
         if self.open_conflicts:
             parts.append(f"{self.open_conflicts} conflict{'s' if self.open_conflicts != 1 else ''}"
                          " to resolve")
+        if self.not_applied:
+            parts.append(f"{self.not_applied} change{'s' if self.not_applied != 1 else ''} "
+                         "from the server could not be applied")
         warning = self.clock_warning
         if warning:
             parts.append(warning)
         return " — ".join(parts)
+
+    def details(self) -> list[str]:
+        """Lines for a details pane under the summary (empty when all is well)."""
+        out: list[str] = []
+        if self.last_error:
+            out.append(self.last_error)
+        if self.not_applied and self.not_applied_reason:
+            out.append(f"Not applied: {self.not_applied_reason}. It is kept and tried again "
+                       "at the next start; if it stays, tell support.")
+        return out

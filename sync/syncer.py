@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from app.changes import Changes
 from app.db import Store
+from sync import quarantine
 from sync.clock import Clock, SystemClock
 from sync.errors import ErrorKind, MutationGap, SyncError
 from sync.http import ApiClient
@@ -25,13 +28,14 @@ from sync.outbox import (
     drop_settled,
     has_settled,
     max_assigned_id,
+    pending_count,
     read_batch,
     renumber_pending,
     settle_push,
     sync_state,
 )
 from sync.pins import Sealer
-from sync.replica import Page, apply_page, sweep
+from sync.replica import Applied, Page, PageFault, apply_page, retry_quarantine, sweep
 from sync.settings import SyncSettings
 
 log = logging.getLogger(__name__)
@@ -68,19 +72,25 @@ class Syncer:
         self.settings = settings or api.settings
         self.clock = clock or SystemClock()
         self._batch_limit = self.settings.max_batch
+        #: A push found a rebuilt replica waiting for its first pull (see ``push_batch``).
+        self.push_waited_for_pull = False
         #: Kiosk PIN verifiers are sealed with the device secret before they are stored.
         self.sealer = sealer or Sealer.from_keyring(api.server_url, api.client_id)
 
     # --- push -------------------------------------------------------------------------
     def pending(self) -> int:
-        from sync.outbox import pending_count
-
         with self.store.read() as s:
             return pending_count(s)
 
     def push_batch(self) -> PushResult | None:
         """Push the next batch (one request). None when nothing is pending."""
         with self.store.read() as s:
+            if sync_state(s).recovered_from is not None:
+                # A rebuilt replica (app.recovery) learns the server's last mutation id
+                # from its first pull before it sends anything: what the server has is
+                # dropped then, never sent twice.
+                self.push_waited_for_pull = pending_count(s) > 0
+                return None
             batch = read_batch(s, max_count=self._batch_limit,
                                max_bytes=self.settings.max_batch_bytes)
         if not batch:
@@ -161,15 +171,17 @@ class Syncer:
                 self.push_all()
                 return _merge(rows, self.resync(reset=True))
             before = cursor
-            with self.store.write_session() as s:
-                applied = apply_page(s, page)
-                state = sync_state(s)
-                cursor = state.cursor
+
+            def then(s: Session, page: Page = page) -> None:
                 if not page.has_more:  # at head: that is a successful sync
                     # Refused rows came with the pages (the server re-sent them).
                     drop_settled(s)
+                    state = sync_state(s)
                     state.last_sync_at = self.clock.now()
                     state.last_error = None
+
+            applied = self._apply(page, then)
+            cursor = self.store.state().cursor
             for entity, ids in applied.rows.items():
                 rows[entity] |= ids
             if not page.has_more:
@@ -178,6 +190,31 @@ class Syncer:
                 raise SyncError(ErrorKind.SERVER, "The server keeps saying there is more but "
                                                   "sends nothing new.", retryable=True)
         return Changes({k: frozenset(v) for k, v in rows.items()}, source="sync")
+
+    def _apply(self, page: Page, then: Callable[[Session], None] | None = None, *,
+               store_cursor: bool = True, seen: dict[str, set[str]] | None = None) -> Applied:
+        """Apply ``page`` (and ``then``) in one transaction: the fast path, and when a change
+        in it cannot be applied, the whole page again change by change, quarantining what
+        still fails (``sync.quarantine``), so one bad row never stops the pull."""
+        try:
+            with self.store.write_session() as s:
+                applied = apply_page(s, page, store_cursor=store_cursor, seen=seen)
+                if then is not None:
+                    then(s)
+        except PageFault as fault:
+            log.warning("a page from the server could not be applied at once (%s); applying "
+                        "it change by change", fault.reason)
+        else:
+            return applied
+        with self.store.write_session() as s:
+            applied = apply_page(s, page, store_cursor=store_cursor, seen=seen, careful=True)
+            if then is not None:
+                then(s)
+        return applied
+
+    def retry_quarantine(self) -> Applied:
+        """Apply the held changes again (at each start; migrations run before it)."""
+        return retry_held(self.store)
 
     def _pages(self, cursor: int) -> Iterator[Page]:
         """Pages from ``cursor`` on. While one page is applied the next is already being
@@ -226,8 +263,7 @@ class Syncer:
             if page.reset:
                 raise SyncError(ErrorKind.SERVER, "The server asked for a reset of a full "
                                                   "snapshot.", retryable=True)
-            with self.store.write_session() as s:
-                applied = apply_page(s, page, store_cursor=False, seen=seen)
+            applied = self._apply(page, store_cursor=False, seen=seen)
             for entity, ids in applied.rows.items():
                 rows[entity] |= ids
             if page.cursor > cursor:
@@ -274,6 +310,20 @@ class Syncer:
                 state.last_error = None
             else:
                 state.last_error = f"{error.kind.value}: {error.message}"
+
+
+def retry_held(store: Store) -> Applied:
+    """Apply every quarantined change again in one transaction (nothing to do, one query).
+    Called at each start, which is after any migration; what still fails stays held."""
+    with store.read() as s:
+        if not quarantine.count(s):
+            return Applied()
+    with store.write_session() as s:
+        applied = retry_quarantine(s)
+        left = quarantine.count(s)
+    log.info("retried the quarantine: %d row(s) applied, %d still held",
+             sum(len(v) for v in applied.rows.values()), left)
+    return applied
 
 
 def _merge(rows: dict[str, set[str]], changes: Changes) -> Changes:

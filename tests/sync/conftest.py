@@ -99,3 +99,19 @@ def live_server(pg_database: str) -> Iterator[LiveServer]:
 @pytest.fixture
 def shop(live_server: LiveServer, pg_database: str) -> ShopSeed:
     return seed_shop(pg_database, "Sync Garage", migrate=False)
+
+
+@pytest.fixture
+def quiet_logging() -> Iterator[None]:
+    """For tests that call ``main.main()`` in this process: the handlers it adds to the root
+    logger (a log file in a temporary folder) are removed afterwards."""
+    import logging
+
+    root = logging.getLogger()
+    before, level = list(root.handlers), root.level
+    yield
+    for handler in root.handlers[:]:
+        if handler not in before:
+            root.removeHandler(handler)
+            handler.close()
+    root.setLevel(level)

@@ -56,14 +56,21 @@ def test_times_and_ids_read_back_as_the_wire_said(store: Store, starts: str) -> 
 
 
 def test_bad_rows_from_the_server_are_refused_not_stored(store: Store) -> None:
-    from sync.errors import SyncError
+    """The fast path refuses the page; change by change the bad row is quarantined, not
+    stored, and the cursor moves on."""
+    from sync.quarantine import quarantined_count
+    from sync.replica import PageFault
 
     bad = appointment("0f8fad5b-d9cb-469f-a165-70867728950e", "2026-13-45T08:15:00Z",
                       "2026-11-27T09:00:00Z")
-    with pytest.raises(SyncError), store.write_session() as s:
+    with pytest.raises(PageFault), store.write_session() as s:
         apply_page(s, page(bad))
+    with store.write_session() as s:
+        apply_page(s, page(bad), careful=True)
     with store.read() as s:
         assert s.get(Appointment, "0f8fad5b-d9cb-469f-a165-70867728950e") is None
+    assert quarantined_count(store) == 1
+    assert store.state().cursor == 10
 
 
 def test_hidden_fields_keep_local_values_and_fill_new_rows(store: Store) -> None:
