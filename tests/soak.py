@@ -134,14 +134,14 @@ class Run:
                 self.devices[i].network.rate = self.rng.choice([0.0, 0.2, 0.5, 0.8])
             elif what < 0.5:
                 self._restart(i, mid_write=self.rng.random() < 0.5)
-            elif what < 0.6 and self.srv.running and self.server_restarts < 2:
+            elif what < 0.65 and self.srv.running and self.server_restarts < 2:
                 if self.rng.random() < 0.5:
                     self.devices[i].network.armed.append(("/sync/push", "kill_server"))
                 else:
                     self._kill_server(0.0)
                 stop.wait(self.rng.uniform(0.3, 2.0))  # down for a moment
                 self._server_back()
-            elif what < 0.7:
+            elif what < 0.75:
                 self.devices[i].network.deliver_late()
 
     def _worker(self, i: int, stop: threading.Event) -> None:

@@ -511,12 +511,10 @@ def _without(snapshot: dict[str, dict[str, dict[str, Any]]], device: Device
 
 
 def quarantined(store: Store) -> int:
-    """Pulled changes held unapplied on this replica (0 where there is no quarantine)."""
-    try:
-        from sync.quarantine import quarantined_count  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return 0
-    return int(quarantined_count(store))
+    """Pulled changes held unapplied on this replica (a healthy one holds none)."""
+    from sync.quarantine import quarantined_count
+
+    return quarantined_count(store)
 
 
 def check_invariants(database_url: str, shop: Shop, devices: list[Device],
