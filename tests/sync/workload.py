@@ -480,14 +480,23 @@ class ServerView:
         self.engine.dispose()
 
 
+def _hidden(role: str, entity: str) -> frozenset[str]:
+    """The fields of ``entity`` that ``role`` may not read (the role table)."""
+    try:
+        from app.roles import hidden_fields
+    except ImportError:  # the role table still lives in the server only
+        from server.sync.permissions import HIDDEN_FIELDS
+
+        return HIDDEN_FIELDS.get(role, {}).get(entity, frozenset())
+    return hidden_fields(role, entity)
+
+
 def _visible(snapshot: dict[str, dict[str, dict[str, Any]]], device: Device
              ) -> dict[str, dict[str, dict[str, Any]]]:
     """The server's rows as ``device``'s role may read them (the replica holds no more)."""
-    from server.sync import permissions as perm
-
     out: dict[str, dict[str, dict[str, Any]]] = {}
     for entity, rows in snapshot.items():
-        hidden = perm.HIDDEN_FIELDS.get(device.role, {}).get(entity, frozenset())
+        hidden = _hidden(device.role, entity)
         kept = {}
         for rid, row in rows.items():
             if (entity == "time_entry" and device.role == "technician"
@@ -500,11 +509,9 @@ def _visible(snapshot: dict[str, dict[str, dict[str, Any]]], device: Device
 
 def _without(snapshot: dict[str, dict[str, dict[str, Any]]], device: Device
              ) -> dict[str, dict[str, dict[str, Any]]]:
-    from server.sync import permissions as perm
-
     out = {}
     for entity, rows in snapshot.items():
-        hidden = perm.HIDDEN_FIELDS.get(device.role, {}).get(entity, frozenset())
+        hidden = _hidden(device.role, entity)
         out[entity] = {rid: {k: v for k, v in row.items() if k not in hidden}
                        for rid, row in rows.items()}
     return out
