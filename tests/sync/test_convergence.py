@@ -88,6 +88,8 @@ class SyncMachine(RuleBasedStateMachine):
         self.ledger = Ledger()
         self.server_kills = 0
         self.checks = 0
+        # A restart of the server costs seconds: at most one, in half of the runs.
+        self.kills_allowed = seed % 2
         self.rng = random.Random(seed)
         for i, role in enumerate(ROLES_IN_PLAY):
             network = FaultyNetwork(random.Random(seed * 10 + i))
@@ -101,13 +103,27 @@ class SyncMachine(RuleBasedStateMachine):
         first_setup(self.devices[0], self.devices[1:])
         for device in self.devices:
             device.engine.sync_now()
+            device.handed = True
         self._quiesce()
         for device in self.devices:  # then the weather turns bad
             device.network.rate = self.rng.choice([0.2, 0.35, 0.5])
 
     # --- time ---------------------------------------------------------------------------
+    def _due(self, device: Device) -> bool:
+        """The engine has something to do now: work handed to it (a nudge, a poke, "sync
+        now", a restart), a deadline of its own, or a timer (pull, retry, housekeeping).
+        The others are left alone: a round of an idle engine still reads its status."""
+        now = self.clock.monotonic()
+        deadline = device.engine.next_deadline()
+        timers = getattr(device.engine.timers, "timers", {}).values()
+        return (device.handed in (None, True) or (deadline is not None and deadline <= now)
+                or any(t.due <= now for t in timers))
+
     def _run_all(self) -> None:
         for device in self.devices:
+            if not self._due(device):
+                continue
+            device.handed = False
             try:
                 device.engine.run_pending()
             finally:
@@ -140,6 +156,7 @@ class SyncMachine(RuleBasedStateMachine):
             acting = techs[(seed // 7) % len(techs)]  # whoever signed in with their PIN
         changes = act(device, kind, seed, self.ledger, variant=variant, acting=acting)
         device.engine.nudge(changes)
+        device.handed = True
 
     @rule(r=st.integers(0, DEVICES - 1), seed=st.integers(0, 10_000), kind=WORK)
     def work(self, r: int, seed: int, kind: str) -> None:
@@ -163,67 +180,67 @@ class SyncMachine(RuleBasedStateMachine):
             self._work(r, rng.randrange(10_000), rng.choice(KINDS))
 
     # --- rules: time and the network ------------------------------------------------------
+    # Few rules, each with its variants as an argument: Hypothesis picks among rules, and
+    # the work should be most of a run, crashes and kills a spice.
     @rule(seconds=st.sampled_from([0.1, 0.4, 1.0, 2.5, 8.0]))
     def time_passes(self, seconds: float) -> None:
         self._run_for(seconds)
 
-    @rule(r=st.integers(0, DEVICES - 1), rate=st.sampled_from([0.6, 0.3, 0.0]))
-    def weather(self, r: int, rate: float) -> None:
-        self.devices[r].network.rate = rate
-
-    @rule(r=st.integers(0, DEVICES - 1))
-    def poke(self, r: int) -> None:
-        """The live stream says the shop's head moved."""
-        self.devices[r].engine.pull_now()
-        self._run_all()
-
-    @rule(r=st.integers(0, DEVICES - 1))
-    def sync_now(self, r: int) -> None:
-        self.devices[r].engine.sync_now()
-        self._run_all()
-
-    @rule(r=st.integers(0, DEVICES - 1))
-    def late_packets_arrive(self, r: int) -> None:
-        self.devices[r].network.deliver_late()
+    @rule(r=st.integers(0, DEVICES - 1),
+          what=st.sampled_from(["storm", "drizzle", "calm", "poke", "sync_now", "late"]))
+    def network(self, r: int, what: str) -> None:
+        device = self.devices[r]
+        if what in ("storm", "drizzle", "calm"):
+            device.network.rate = {"storm": 0.6, "drizzle": 0.3, "calm": 0.0}[what]
+        elif what == "late":
+            device.network.deliver_late()  # copies of old requests arrive now
+        else:
+            if what == "poke":
+                device.engine.pull_now()  # the live stream says the shop's head moved
+            else:
+                device.engine.sync_now()  # the "sync now" button
+            device.handed = True
+            self._run_all()
 
     # --- rules: crashes ---------------------------------------------------------------------
-    @rule(r=st.integers(0, DEVICES - 1))
-    def crash_after_the_server_committed_a_push(self, r: int) -> None:
+    @rule(r=st.integers(0, DEVICES - 1), when=st.sampled_from(["after_commit", "mid_apply"]))
+    def device_crashes(self, r: int, when: str) -> None:
+        """The device dies after the server committed its push but before it saw the
+        answer, or in the middle of writing a pulled page; it restarts from its file."""
         device = self.devices[r]
-        device.network.armed.append(("/sync/push", "drop_response"))
-        device.engine.sync_now()
-        self._run_all()
+        if when == "after_commit":
+            device.network.armed.append(("/sync/push", "drop_response"))
+            device.engine.sync_now()
+            device.handed = True
+            self._run_all()
+        else:
+            device.store.crash_next_write = True
+            device.engine.sync_now()
+            with contextlib.suppress(Crash):
+                device.engine.run_pending()
+            device.store.crash_next_write = False
         device.restart()
 
-    @rule(r=st.integers(0, DEVICES - 1))
-    def crash_while_applying_a_page(self, r: int) -> None:
-        device = self.devices[r]
-        device.store.crash_next_write = True
-        device.engine.sync_now()
-        with contextlib.suppress(Crash):
-            device.engine.run_pending()
-        device.store.crash_next_write = False
-        device.restart()
-
-    @rule(r=st.integers(0, DEVICES - 1), path=st.sampled_from(["/sync/push", "/sync/pull"]))
-    def server_killed_mid_request(self, r: int, path: str) -> None:
-        if self.server_kills >= 1 or not self.srv.running:
-            return  # a restart costs seconds: one per example
-        device = self.devices[r]
-        device.network.armed.append((path, "kill_server"))
-        device.engine.sync_now()
-        self._run_all()
-
-    @rule()
-    def server_killed(self) -> None:
-        if self.server_kills >= 1 or not self.srv.running:
+    @rule(r=st.integers(0, DEVICES - 1),
+          how=st.sampled_from(["mid_push", "mid_pull", "idle", "back"]))
+    def server_trouble(self, r: int, how: str) -> None:
+        """The server process is killed (a request of device ``r`` in flight, or idle) and
+        stays down until it comes ``back`` (or the next quiescence)."""
+        if how == "back":
+            if not self.srv.running:
+                self.srv.start()
             return
-        self._kill_server(0.0)
-
-    @rule()
-    def server_comes_back(self) -> None:
-        if not self.srv.running:
-            self.srv.start()
+        if self.server_kills >= self.kills_allowed or not self.srv.running:
+            return
+        if how == "idle":
+            self._kill_server(0.0)
+            return
+        device = self.devices[r]
+        device.network.armed.append(("/sync/push" if how == "mid_push" else "/sync/pull",
+                                     "kill_server"))
+        device.engine.sync_now()
+        device.handed = True
+        self._run_all()
 
     def _kill_server(self, _delay: float) -> None:
         self.server_kills += 1
@@ -267,6 +284,7 @@ class SyncMachine(RuleBasedStateMachine):
                 break
             for device in self.devices:
                 device.engine.pull_now()  # the poke of the live stream
+                device.handed = True
             self._run_for(1.0)
         else:
             raise AssertionError("the devices did not settle on a calm network: " + "; ".join(

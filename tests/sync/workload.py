@@ -261,6 +261,8 @@ class Device:
         self.own_customer: str | None = None
         self.own_notes = ""
         self.cursors: list[int] = []
+        #: Work handed to the engine since it last ran (None: just started).
+        self.handed: bool | None = None
         user = shop.seed.users[role]
         _from_template(path)
         store = CrashingStore(path)
@@ -288,6 +290,7 @@ class Device:
         self.restarts += 1
         self.store = CrashingStore(self.path)
         self.engine = self._engine()
+        self.handed = None
         self.engine.start()
 
     def close(self) -> None:
