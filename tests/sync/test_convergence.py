@@ -35,6 +35,10 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from app.errors import BaylineError
+from app.models import Job
+from app.ops import jobs
+from app.rules import allowed_moves
 from sync.clock import FakeClock
 from sync.errors import ErrorKind
 from tests.live_server import LiveServer
@@ -52,6 +56,7 @@ from tests.sync.workload import (
     check_invariants,
     first_setup,
     make_shop,
+    pick,
 )
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -178,6 +183,34 @@ class SyncMachine(RuleBasedStateMachine):
         rng = random.Random(seed)
         for _ in range(n):
             self._work(r, rng.randrange(10_000), rng.choice(KINDS))
+
+    @rule(seed=st.integers(0, 10_000), backlog=st.integers(0, 2 * SETTINGS.max_batch))
+    def race_to_move(self, seed: int, backlog: int) -> None:
+        """The manager and the clerk move the same job to different statuses; the clerk
+        had ``backlog`` edits waiting, so its refused move may straddle a batch boundary
+        (its status event in the next push). The manager's push goes first."""
+        manager, clerk = self.devices[0], self.devices[1]
+        job = pick(manager.store, Job, seed)
+        if job is None:
+            return
+        for i in range(backlog):
+            clerk.engine.nudge(act(clerk, "concern", seed + i, self.ledger))
+        for variant, device in enumerate((manager, clerk)):
+            with device.store.read() as s:
+                mine = s.get(Job, job.id)
+            moves = allowed_moves(mine.status) if mine is not None else ()
+            if not moves:
+                return
+            try:
+                device.engine.nudge(device.store.run(
+                    jobs.move_status, job.id, moves[(seed + variant) % len(moves)]))
+            except BaylineError:
+                self.ledger.refused_locally += 1
+        for device in (manager, clerk):
+            device.engine.sync_now()
+            device.handed = True
+            with contextlib.suppress(Crash):
+                device.engine.run_pending()
 
     # --- rules: time and the network ------------------------------------------------------
     # Few rules, each with its variants as an argument: Hypothesis picks among rules, and

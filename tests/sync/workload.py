@@ -321,7 +321,7 @@ class Ledger:
     refused_locally: int = 0
 
 
-def _pick(store: Store, model: Any, seed: int, *where: Any) -> Any:
+def pick(store: Store, model: Any, seed: int, *where: Any) -> Any:
     """One of the first few live rows: few enough that devices collide on them."""
     with store.read() as s:
         rows = s.scalars(select(model).where(model.deleted_at.is_(None), *where)
@@ -366,7 +366,7 @@ def _act(device: Device, kind: str, seed: int, variant: int, me: str,
     store = device.store
     shop = device.shop
     if kind == "new_job":
-        shared = _pick(store, Customer, seed)
+        shared = pick(store, Customer, seed)
         return run(jobs.create_job, customer_id=shared.id if shared else None,
                    vehicle_id=None, concern=f"job by {device.name} {seed}")
     if kind == "own":
@@ -375,7 +375,7 @@ def _act(device: Device, kind: str, seed: int, variant: int, me: str,
         device.own_notes = f"{device.name} says {seed}"
         return run(customers.update_customer, device.own_customer, notes=device.own_notes)
     if kind == "customer":
-        row = _pick(store, Customer, seed)
+        row = pick(store, Customer, seed)
         if row is None or row.id == device.own_customer:
             return None
         return run(customers.update_customer, row.id, phone=f"555 {seed % 1000:03d}")
@@ -383,7 +383,7 @@ def _act(device: Device, kind: str, seed: int, variant: int, me: str,
         return _appointment(device, kind, seed, variant, run, ledger)
     if kind in ("clock_off", "end_shift"):
         return run(clock.clock_off if kind == "clock_off" else clock.end_shift, me)
-    job = _pick(store, Job, seed)
+    job = pick(store, Job, seed)
     if job is None:
         return None
     if kind == "concern":
@@ -405,7 +405,7 @@ def _act(device: Device, kind: str, seed: int, variant: int, me: str,
         return run(jobs.add_line, job.id, kind="labor", description=f"line {seed}",
                    quantity=1.0, unit_price_cents=seed)
     if kind == "delete_line":
-        line = _pick(store, JobLine, seed)
+        line = pick(store, JobLine, seed)
         if line is None:
             return None
         changes = run(jobs.delete_line, line.id)
@@ -427,11 +427,11 @@ def _appointment(device: Device, kind: str, seed: int, variant: int,
         tech = techs[seed % len(techs)] if seed % 3 else None
         bays = device.shop.bays
         bay = bays[(seed // 3) % len(bays)] if bays and seed % 2 else None
-        customer = _pick(store, Customer, seed)
+        customer = pick(store, Customer, seed)
         return run(appointments.book, starts_at=starts, ends_at=ends, technician_id=tech,
                    bay_id=bay, customer_id=customer.id if customer else None,
                    notes=f"by {device.name}")
-    appt = _pick(store, Appointment, seed)
+    appt = pick(store, Appointment, seed)
     if appt is None:
         return None
     if kind == "reschedule":
