@@ -41,6 +41,7 @@ from app.ops import jobs
 from app.rules import allowed_moves
 from sync.clock import FakeClock
 from sync.errors import ErrorKind
+from sync.outbox import pending_count
 from tests.live_server import LiveServer
 from tests.sync.helpers import outcomes
 from tests.sync.workload import (
@@ -184,15 +185,25 @@ class SyncMachine(RuleBasedStateMachine):
         for _ in range(n):
             self._work(r, rng.randrange(10_000), rng.choice(KINDS))
 
-    @rule(seed=st.integers(0, 10_000), backlog=st.integers(0, 2 * SETTINGS.max_batch))
-    def race_to_move(self, seed: int, backlog: int) -> None:
+    @rule(seed=st.integers(0, 10_000), backlog=st.integers(0, 2 * SETTINGS.max_batch),
+          straddle=st.booleans())
+    def race_to_move(self, seed: int, backlog: int, straddle: bool) -> None:
         """The manager and the clerk move the same job to different statuses; the clerk
         had ``backlog`` edits waiting, so its refused move may straddle a batch boundary
-        (its status event in the next push). The manager's push goes first."""
+        (its status event in the next push). With ``straddle`` the backlog is just long
+        enough that the job's change ends a batch. The manager's push goes first."""
         manager, clerk = self.devices[0], self.devices[1]
+        for device in (manager, clerk):  # both desks have seen the job (if the network let)
+            device.engine.sync_now()
+            device.handed = True
+        self._run_all()
         job = pick(manager.store, Job, seed)
         if job is None:
             return
+        if straddle:
+            with clerk.store.read() as s:
+                waiting = pending_count(s)
+            backlog = (SETTINGS.max_batch - 1 - waiting) % SETTINGS.max_batch
         for i in range(backlog):
             clerk.engine.nudge(act(clerk, "concern", seed + i, self.ledger))
         for variant, device in enumerate((manager, clerk)):
@@ -361,5 +372,5 @@ def test_devices_converge_through_a_faulty_network(live_server: LiveServer, pg_d
     SyncMachine.root = tmp_path
     run_state_machine_as_test(SyncMachine, settings=settings(
         max_examples=EXAMPLES, stateful_step_count=STEPS, deadline=None, derandomize=False,
-        phases=(Phase.explicit, Phase.reuse, Phase.generate),
+        phases=(Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink),
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]))
