@@ -111,6 +111,8 @@ class Writer:
         self.acting_user_id = acting_user_id
         self.collector = ChangeCollector()
         self.now = utcnow()
+        #: This operation's id: the id of its first outbox entry (see ``_record``).
+        self.operation_id: int | None = None
 
     @property
     def shop_id(self) -> str:
@@ -174,11 +176,25 @@ class Writer:
 
     def _record(self, entity: str, row_id: str, op: str, fields: dict[str, Any],
                 base: dict[str, Any], urgent: bool) -> None:
-        self.session.add(Outbox(entity=entity, row_id=row_id, op=op, fields=fields, base=base,
-                                created_at=self.now, urgent=urgent,
-                                acting_user_id=self.acting_user_id))
+        entry = Outbox(entity=entity, row_id=row_id, op=op, fields=fields, base=base,
+                       created_at=self.now, urgent=urgent, acting_user_id=self.acting_user_id)
+        if self.operation_id is None:
+            # The first entry's id names the operation; every entry of it carries that id,
+            # so the push never splits the operation and the server ties its mutations.
+            entry.id = self.operation_id = _next_outbox_id(self.session)
+        entry.operation_id = self.operation_id
+        self.session.add(entry)
         self.collector.add(entity, [row_id])
         self.collector.urgent |= urgent
+
+
+def _next_outbox_id(session: Session) -> int:
+    """The id AUTOINCREMENT would give the next outbox entry (ids are never reused: the
+    write transaction holds the replica, so nothing can take it first)."""
+    # Plain driver SQL: ~17 µs against ~40 µs through text() (the write path's budget is 2 ms).
+    return int(session.connection().exec_driver_sql(
+        "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0), "
+        "coalesce((SELECT max(id) FROM outbox), 0)) + 1").scalar_one())
 
 
 def _check_choices(entity: str, fields: dict[str, Any]) -> None:

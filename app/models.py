@@ -153,6 +153,11 @@ class Outbox(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     #: Status moves and clock on/off: the sync engine pushes these without waiting.
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The operation (one domain-operation transaction, one click) that wrote this entry:
+    #: the id of its first entry. Its entries stand or fall together on the server and are
+    #: never split between two pushes (migration 0006; older entries are each their own).
+    #: The ``Writer`` always sets it; NULL would read as the entry's own id.
+    operation_id: Mapped[int | None] = mapped_column(Integer, default=None)
     #: The person who made it on a shared kiosk (a technician's user id), sent with it
     #: however late it goes up (migration 0007).
     acting_user_id: Mapped[str | None] = mapped_column(String(36), default=None)
@@ -193,6 +198,10 @@ class MutationOutcome(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: The operation of the refused mutation (migration 0006): one refusal per click.
+    operation_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    #: Refused only because this other mutation of its operation was (the server says so).
+    refused_with: Mapped[int | None] = mapped_column(Integer, default=None)
     dismissed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
 

@@ -155,6 +155,28 @@ class MutationOutcome(ServerBase):
     status: Mapped[str] = mapped_column(String(10))
     reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    #: Refused only because another mutation of its operation was (migration 0002): that
+    #: one's id, repeated on a retried batch.
+    refused_with: Mapped[int | None] = mapped_column(BigInteger, default=None)
+
+
+class RefusedOperation(ServerBase):
+    """An operation of a client that was refused (migration 0002): a later mutation of it,
+    in this push or a later one, falls with it (``server.sync.push``). For a client that
+    sends no operation ids, an operation is one mutation, and ``moved_job_id`` names the job
+    whose status move it was, so the status event pushed right after it falls too."""
+
+    __tablename__ = "refused_operation"
+
+    client_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    operation_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    #: The refused mutation whose reason the others of the operation repeat.
+    mutation_id: Mapped[int] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    #: The operation's last mutation seen so far, and the job it moved (if it was a move).
+    last_mutation_id: Mapped[int] = mapped_column(BigInteger)
+    moved_job_id: Mapped[str | None] = mapped_column(String(36), default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 class RowIndex(ServerBase):
@@ -240,5 +262,6 @@ ENTITIES: dict[str, type[ServerBase]] = {
 MAX_TEXT_CHARS = 100_000
 
 __all__ = ["ENTITIES", "ServerBase", "Shop", "User", "AuthSession", "RefreshToken",
-           "LoginFailure", "ServerSetting", "Client", "MutationOutcome", "RowIndex",
+           "LoginFailure", "ServerSetting", "Client", "MutationOutcome",
+           "RefusedOperation", "RowIndex",
            "MAX_TEXT_CHARS"]

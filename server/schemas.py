@@ -88,6 +88,13 @@ class Mutation(_Open):
                                  description="What the client believed those fields held.")
     at: Text | None = Field(default=None, max_length=64,
                            description="The client's clock; kept for audit only.")
+    operation_id: int | None = Field(
+        default=None, ge=1, le=MAX_MUTATION_ID, strict=True,
+        description="The operation (one action of a person) that wrote this mutation: the "
+                    "id of its first mutation. The mutations of one operation stand or fall "
+                    "together, within a push and across pushes (docs/protocol-notes.md). "
+                    "Absent: the mutation is an operation of its own, except that a "
+                    "status_event right after its job's status move falls with the move.")
     acting_user_id: uuid.UUID | None = Field(
         default=None, description="On a shared kiosk: the user id of the technician who made "
         "this change (signed in with a PIN, perhaps offline). A kiosk device account may name "
@@ -112,6 +119,9 @@ class MutationResult(BaseModel):
     id: int
     status: Literal["applied", "rejected", "conflict"]
     reason: str | None = None
+    refused_with: int | None = Field(
+        default=None, description="Rejected only because this mutation of the same "
+                                  "operation was refused (docs/protocol-notes.md).")
 
 
 class PushResponse(BaseModel):

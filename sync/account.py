@@ -25,20 +25,20 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app import identity
 from app.db import Store
 from app.errors import StorageError
 from app.fsutil import set_aside_file
-from app.models import MODELS, MutationOutcome, Outbox, SyncState
+from app.models import MODELS, Outbox, SyncState
 from app.timeutil import to_rfc3339, utcnow
 from sync import quarantine
 from sync.clock import Clock
 from sync.credentials import Tokens, TokenStore
 from sync.errors import ErrorKind, SyncError
 from sync.http import ApiClient, normalize_server_url
-from sync.outbox import pending_count, sync_state
+from sync.outbox import count_refused, pending_count, sync_state
 from sync.replica import open_conflicts
 from sync.settings import SyncSettings
 
@@ -224,8 +224,7 @@ def describe(store: Store) -> dict[str, Any]:
     """The replica's sync facts, for ``status`` and support."""
     with store.read() as s:
         st = sync_state(s)
-        outcomes = int(s.scalar(select(func.count()).select_from(MutationOutcome)
-                                .where(MutationOutcome.dismissed_at.is_(None))) or 0)
+        outcomes = count_refused(s)  # refused operations: one per click
         held = quarantine.count(s)
         return {
             "server": st.server_url,

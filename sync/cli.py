@@ -205,7 +205,10 @@ def syncer_error(store: Store, exc: SyncError) -> None:
 def _refused_facts(change: Any) -> dict[str, Any]:
     return {"mutation_id": change.mutation_id, "status": change.status,
             "entity": change.entity, "row_id": change.row_id, "reason": change.reason,
-            "mine": change.mine, "theirs": change.theirs, "at": to_rfc3339(change.at)}
+            "mine": change.mine, "theirs": change.theirs, "at": to_rfc3339(change.at),
+            "operation_id": change.operation_id,
+            "taken_along": [{"mutation_id": o.mutation_id, "entity": o.entity,
+                             "row_id": o.row_id} for o in change.others]}
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -257,10 +260,12 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"\nNot applied: {what} {held['row_id']} (from the server, {held['at']}, "
               f"tried {held['attempts']} time(s))")
         print(f"  why:    {held['reason']}")
-    for change in facts.get("refused", []):
+    for change in facts.get("refused", []):  # one per refused operation (one click)
         what = change["entity"].replace("_", " ")
+        along = "".join(f"; refused with it: {o['entity'].replace('_', ' ')} (change "
+                        f"{o['mutation_id']})" for o in change["taken_along"])
         print(f"\n{change['status'].capitalize()}: {what} {change['row_id']} "
-              f"(change {change['mutation_id']}, {change['at']})")
+              f"(change {change['mutation_id']}, {change['at']}{along})")
         print(f"  why:    {change['reason']}")
         print(f"  sent:   {json.dumps(change['mine'], ensure_ascii=False)}")
         print(f"  server: {json.dumps(change['theirs'], ensure_ascii=False)}")

@@ -44,12 +44,10 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import func, select
 
 from app.changes import Changes
 from app.db import Store
 from app.errors import StorageError
-from app.models import MutationOutcome
 from sync import account, pins, quarantine
 from sync.backoff import Backoff
 from sync.clock import Clock, SystemClock
@@ -58,7 +56,7 @@ from sync.debounce import Debouncer
 from sync.errors import ErrorKind, SyncError
 from sync.http import ApiClient, LoginResult, retry_delay
 from sync.live import LiveListener
-from sync.outbox import pending_count, prune_outcomes, sync_state
+from sync.outbox import count_refused, pending_count, prune_outcomes, sync_state
 from sync.replica import open_conflicts
 from sync.settings import SyncSettings
 from sync.status import Connection, SyncStatus
@@ -645,8 +643,7 @@ class SyncEngine:
                 st = sync_state(s)
                 pending = pending_count(s)
                 conflicts = open_conflicts(s, st.client_id)
-                refused = int(s.scalar(select(func.count()).select_from(MutationOutcome)
-                                       .where(MutationOutcome.dismissed_at.is_(None))) or 0)
+                refused = count_refused(s)  # refused operations: one per click
                 last_sync_at = st.last_sync_at
                 not_applied = quarantine.count(s)
                 why = quarantine.first_reason(s) if not_applied else None
@@ -659,13 +656,18 @@ class SyncEngine:
         elif self._blocked is not None:
             connection = Connection.ERROR
         err = self._last_error or self._blocked
+        retry_at = None  # whole seconds, so an unchanged wait is an unchanged status
+        if self._retry_at is not None and self._blocked is None:
+            retry_at = (self.clock.now() + timedelta(
+                seconds=self._retry_at - self.clock.monotonic())).replace(microsecond=0)
         status = SyncStatus(connection=connection, pending=pending, last_sync_at=last_sync_at,
                             last_error=err.message if err else None,
                             error_kind=err.kind if err else None, open_conflicts=conflicts,
                             refused=refused,
                             live=bool(self._listener is not None and self._listener.connected),
                             not_applied=not_applied, not_applied_reason=why,
-                            clock_skew=self._api.clock_skew if self._api is not None else None)
+                            clock_skew=self._api.clock_skew if self._api is not None else None,
+                            retry_at=retry_at)
         if status != self._status:
             self._status = status
             for fn in list(self._status_listeners):

@@ -10,6 +10,10 @@ the last id the server has acknowledged (its LMID as we last heard it):
   such row), so the next ordinary pull brings the server's state; once that pull reaches
   the head the settled entries are dropped (``drop_settled``, from ``Syncer.pull_to_head``).
   The person sees the outcome as a ``MutationOutcome`` row.
+
+Every entry names the operation that wrote it (``operation_id``: one ``Store.run``, one
+click; the id of its first entry). Batches are cut between operations, and the server lets
+an operation's mutations stand or fall together (docs/protocol-notes.md, "Operation id").
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, delete, func, select, text, update
+from sqlalchemy import CursorResult, delete, distinct, func, select, text, update
 from sqlalchemy.orm import Session
 
 from app.models import MutationOutcome, Outbox, SyncState
@@ -58,10 +62,13 @@ class PushSettled:
     conflicts: list[int] = field(default_factory=list)
     #: (entity, row_id) of every settled mutation, for the ``Changes`` the UI gets.
     rows: set[tuple[str, str]] = field(default_factory=set)
+    #: The operations of the refused mutations.
+    refused_operations: set[int] = field(default_factory=set)
 
     @property
     def refused(self) -> int:
-        return len(self.rejected) + len(self.conflicts)
+        """Refused operations (clicks): a move and its status event count once."""
+        return len(self.refused_operations)
 
 
 def sync_state(session: Session) -> SyncState:
@@ -74,7 +81,7 @@ def sync_state(session: Session) -> SyncState:
 def to_wire(entry: Outbox) -> dict[str, Any]:
     wire = {"id": entry.id, "entity": entry.entity, "row_id": entry.row_id, "op": entry.op,
             "fields": entry.fields or {}, "base": entry.base or {},
-            "at": to_rfc3339(entry.created_at)}
+            "at": to_rfc3339(entry.created_at), "operation_id": operation_of(entry)}
     if entry.acting_user_id is not None:
         wire["acting_user_id"] = entry.acting_user_id  # a kiosk's technician
     return wire
@@ -104,23 +111,49 @@ def has_settled(session: Session) -> bool:
     return session.scalar(select(Outbox.id).where(Outbox.id <= floor).limit(1)) is not None
 
 
+def operation_of(entry: Outbox) -> int:
+    """The operation that wrote ``entry`` (an entry from before migration 0006: its own)."""
+    return entry.operation_id if entry.operation_id is not None else entry.id
+
+
 def read_batch(session: Session, *, max_count: int, max_bytes: int) -> Batch:
     """The next pending mutations in id order: at most ``max_count`` and about ``max_bytes``
-    of JSON (a single larger mutation still goes alone: the server decides)."""
+    of JSON, made of whole operations.
+
+    A batch never splits an operation (the mutations one click wrote: a status move and its
+    event), so the server can let them stand or fall together. An operation that alone is
+    larger than a batch goes alone, in parts of at most the limits (the server's 413 limits
+    hold): its first part fills a batch, and each later part goes alone as well. The server
+    ties the parts by their operation id: once a part is refused, the rest falls with it.
+    (A single mutation larger than ``max_bytes`` still goes alone: the server decides.)
+    """
     floor = sync_state(session).acked_mutation_id
     entries = session.scalars(select(Outbox).where(Outbox.id > floor).order_by(Outbox.id)
-                              .limit(max_count)).all()
+                              .limit(max_count + 1)).all()
+    if not entries:
+        return Batch([])
+    first_op = operation_of(entries[0])
     mutations: list[dict[str, Any]] = []
+    ops: list[int] = []
     size = 200  # the envelope
-    urgent = False
-    for entry in entries:
+    for entry in entries[:max_count]:
+        op = operation_of(entry)
+        if first_op < entries[0].id and op != first_op:
+            break  # the rest of an operation larger than a batch: alone
         wire = to_wire(entry)
         n = len(json.dumps(wire, separators=(",", ":"), ensure_ascii=False).encode()) + 1
         if mutations and size + n > max_bytes:
             break
         mutations.append(wire)
+        ops.append(op)
         size += n
-        urgent |= bool(entry.urgent)
+    if len(mutations) < len(entries) and operation_of(entries[len(mutations)]) == ops[-1]:
+        # The last operation goes on past the cut: it waits for the next batch, unless it
+        # is all this batch holds (then it is larger than a batch and goes in parts).
+        start = ops.index(ops[-1])
+        if start > 0:
+            del mutations[start:]
+    urgent = any(e.urgent for e in entries[:len(mutations)])
     return Batch(mutations, urgent)
 
 
@@ -154,8 +187,11 @@ def settle_push(session: Session, batch: Batch, answer: dict[str, Any],
             session.merge(MutationOutcome(
                 mutation_id=mid, entity=mutation["entity"], row_id=mutation["row_id"],
                 status=status, reason=reason or _default_reason(status),
-                fields=mutation.get("fields") or {}, at=now, dismissed_at=None))
+                fields=mutation.get("fields") or {}, at=now, dismissed_at=None,
+                operation_id=int(mutation.get("operation_id") or mid),
+                refused_with=_int_or_none(result.get("refused_with"))))
             (settled.rejected if status == REJECTED else settled.conflicts).append(mid)
+            settled.refused_operations.add(int(mutation.get("operation_id") or mid))
             log.info("mutation %s on %s %s was %s: %s", mid, mutation["entity"],
                      mutation["row_id"], status, reason)
         else:
@@ -165,6 +201,10 @@ def settle_push(session: Session, batch: Batch, answer: dict[str, Any],
             session.execute(delete(Outbox).where(Outbox.id.in_(chunk)))
     state.acked_mutation_id = settled.acked
     return settled
+
+
+def _int_or_none(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _default_reason(status: str) -> str:
@@ -200,14 +240,23 @@ def renumber_pending(session: Session, first_id: int) -> int:
     """
     state = sync_state(session)
     floor = state.acked_mutation_id
-    ids = list(session.scalars(select(Outbox.id).where(Outbox.id > floor).order_by(Outbox.id)))
+    pending = session.execute(select(Outbox.id, Outbox.operation_id)
+                              .where(Outbox.id > floor).order_by(Outbox.id)).all()
+    ids = [row.id for row in pending]
+    # An operation is named by its first entry's id: it moves with that entry (or, when its
+    # first part was already pushed, takes its first pending entry's new id).
+    new_op: dict[int, int] = {}
+    for new, row in enumerate(pending, start=first_id):
+        new_op.setdefault(row.id if row.operation_id is None else row.operation_id, new)
     session.execute(update(Outbox).where(Outbox.id <= floor, Outbox.id > 0)
                     .values(id=-Outbox.id).execution_options(synchronize_session=False))
     park = -(10**12)
     session.execute(update(Outbox).where(Outbox.id > floor)
                     .values(id=park - Outbox.id).execution_options(synchronize_session=False))
-    for new, old in enumerate(ids, start=first_id):
-        session.execute(update(Outbox).where(Outbox.id == park - old).values(id=new)
+    for new, row in enumerate(pending, start=first_id):
+        op = new_op[row.id if row.operation_id is None else row.operation_id]
+        session.execute(update(Outbox).where(Outbox.id == park - row.id)
+                        .values(id=new, operation_id=op)
                         .execution_options(synchronize_session=False))
     last = first_id - 1 + len(ids)
     session.execute(text("UPDATE sqlite_sequence SET seq = :seq WHERE name = 'outbox'"),
@@ -227,6 +276,13 @@ def reconcile_lmid(session: Session, server_lmid: int) -> bool:
         renumber_pending(session, server_lmid + 1)
         return True
     return False
+
+
+def count_refused(session: Session) -> int:
+    """How many refused operations (clicks) the person has not dismissed yet."""
+    op = func.coalesce(MutationOutcome.operation_id, MutationOutcome.mutation_id)
+    return int(session.scalar(select(func.count(distinct(op)))
+                              .where(MutationOutcome.dismissed_at.is_(None))) or 0)
 
 
 def prune_outcomes(session: Session, before: datetime) -> int:

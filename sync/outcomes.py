@@ -2,7 +2,8 @@
 
 A ``rejected`` or ``conflict`` push result becomes a ``MutationOutcome`` row; a conflict
 also syncs a ``conflict`` row from the server naming this replica. ``refused_changes``
-puts the two together with both values: what this computer wanted and what the server
+puts the two together, one entry per refused operation (one click: a status move and its
+event are refused together), with both values: what this computer wanted and what the server
 kept (which the replica shows after its next ordinary pull: the server re-sends a refused
 row). ``resolve_conflict`` is the one-click choice: a domain operation like those of
 ``app.ops`` (run it with ``store.run``), so choosing "mine" is an ordinary edit that syncs.
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.db import Store, Writer
 from app.entities import WIRE
@@ -26,7 +27,20 @@ from sync.outbox import sync_state
 
 
 @dataclass(frozen=True)
+class TakenAlong:
+    """Another change of the same click, refused because the first one was."""
+
+    mutation_id: int
+    entity: str
+    row_id: str
+    #: Field → the value this computer sent.
+    mine: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class RefusedChange:
+    """One refused operation (one click): its primary refusal and what went with it."""
+
     mutation_id: int
     status: str  # "rejected" | "conflict"
     entity: str
@@ -40,18 +54,33 @@ class RefusedChange:
     at: datetime
     #: Open ``conflict`` rows of this change (one per guarded field), for the choice.
     conflict_ids: tuple[str, ...] = ()
+    #: The operation (see ``sync.outbox``); the other changes it took along.
+    operation_id: int = 0
+    others: tuple[TakenAlong, ...] = ()
+
+
+def _operation(o: MutationOutcome) -> int:
+    return o.operation_id if o.operation_id is not None else o.mutation_id
 
 
 def refused_changes(store: Store, *, include_dismissed: bool = False) -> list[RefusedChange]:
-    """This replica's refused changes, newest first."""
+    """This replica's refused changes, one per operation (one per click), newest first.
+
+    The primary refusal is the one the server gave its own reason for; the others of the
+    same operation were refused with it (the server names it in ``refused_with``) and are
+    listed in ``others``.
+    """
     out: list[RefusedChange] = []
     with store.read() as s:
         client_id = sync_state(s).client_id
-        query = select(MutationOutcome).order_by(MutationOutcome.at.desc(),
-                                                 MutationOutcome.mutation_id.desc())
+        query = select(MutationOutcome).order_by(MutationOutcome.mutation_id)
         if not include_dismissed:
             query = query.where(MutationOutcome.dismissed_at.is_(None))
+        groups: dict[int, list[MutationOutcome]] = {}
         for o in s.scalars(query):
+            groups.setdefault(_operation(o), []).append(o)
+        for op, members in groups.items():
+            o = next((m for m in members if m.refused_with is None), members[0])
             model = MODELS.get(o.entity)
             row = s.get(model, o.row_id) if model is not None else None
             spec = WIRE[o.entity].fields if o.entity in WIRE else {}
@@ -60,17 +89,26 @@ def refused_changes(store: Store, *, include_dismissed: bool = False) -> list[Re
             conflicts = tuple(s.scalars(select(Conflict.id).where(
                 Conflict.client_id == client_id, Conflict.mutation_id == o.mutation_id,
                 Conflict.resolved_at.is_(None), Conflict.deleted_at.is_(None))))
+            others = tuple(TakenAlong(m.mutation_id, m.entity, m.row_id, dict(m.fields or {}))
+                           for m in members if m is not o)
             out.append(RefusedChange(o.mutation_id, o.status, o.entity, o.row_id, o.reason,
-                                     dict(o.fields or {}), theirs, o.at, conflicts))
+                                     dict(o.fields or {}), theirs, o.at, conflicts, op, others))
+    out.sort(key=lambda r: (r.at, r.mutation_id), reverse=True)
     return out
 
 
 def dismiss(store: Store, mutation_id: int) -> None:
-    """The person has seen it: it leaves the list (kept 30 days for support)."""
+    """The person has seen it: the refused operation of ``mutation_id`` leaves the list
+    with everything it took along (kept 30 days for support)."""
     with store.write_session() as s:
         outcome = s.get(MutationOutcome, mutation_id)
-        if outcome is not None and outcome.dismissed_at is None:
-            outcome.dismissed_at = utcnow()
+        if outcome is None:
+            return
+        op = _operation(outcome)
+        for o in s.scalars(select(MutationOutcome).where(
+                MutationOutcome.dismissed_at.is_(None),
+                func.coalesce(MutationOutcome.operation_id, MutationOutcome.mutation_id) == op)):
+            o.dismissed_at = utcnow()
 
 
 def resolve_conflict(w: Writer, conflict_id: str, *, keep: str,

@@ -35,6 +35,8 @@ class SyncStatus:
     refused: int = 0
     #: True when the event stream is connected (edits on other devices show at once).
     live: bool = False
+    #: When the engine next retries after a failure (wall clock, UTC); None when not waiting.
+    retry_at: datetime | None = None
     #: Pulled changes this replica could not apply (quarantined or held with them); a bug
     #: to report, retried at every start (``sync.quarantine``).
     not_applied: int = 0

@@ -4,7 +4,8 @@ Each mutation is first turned into a ``Plan`` (rows to add, fields to set, chang
 record) without touching anything; only a complete plan is carried out. So a refusal in
 the middle of a mutation leaves nothing of it behind. Database errors that slip past the
 checks are handled one level up (``push``): the batch is redone with a savepoint per
-mutation.
+mutation. Operations (the mutations one action wrote, which stand or fall together) are
+also ``push``'s: a refusal here is one mutation's.
 """
 
 from __future__ import annotations
@@ -58,6 +59,8 @@ class MutationIn:
     op: str
     fields: dict[str, Any]
     base: dict[str, Any]
+    #: The operation that wrote it (optional on the wire; see ``server.sync.push``).
+    operation_id: int | None = None
     #: A kiosk's technician who made it (``server.sync.acting``).
     acting_user_id: str | None = None
 
@@ -70,6 +73,11 @@ SINGLE_OPEN_KINDS = frozenset({"job", "shift"})
 class Outcome:
     status: str
     reason: str | None = None
+    #: Rows a refusal writes (a conflict's ``conflict`` rows): kept even when the rest of
+    #: its operation is undone.
+    kept: list[tuple[str, ServerBase]] = field(default_factory=list)
+    #: Refused only because this mutation of its operation was.
+    refused_with: int | None = None
 
 
 @dataclass
@@ -96,9 +104,6 @@ class Batch:
         self.now = now
         self.cache: dict[tuple[str, str], Any] = {}
         self.changes: list[tuple[str, str, bool]] = []
-        #: Jobs whose status move was refused in this batch: a status event recording
-        #: that move is refused too.
-        self.failed_moves: set[str] = set()
         self.acting = ActingUsers(session, principal)
         #: The principal of the push (a kiosk's device account, say); ``principal`` is the
         #: one of the mutation being applied (its acting technician).
@@ -158,15 +163,17 @@ class Batch:
             self.principal = self.acting.principal_for(m.acting_user_id)
             plan = self.plan(m)
         except Rejected as exc:
-            if m.entity == "job" and "status" in m.fields:
-                self.failed_moves.add(m.row_id)
             return Outcome("rejected", exc.reason)
         finally:
             self.principal = self.pusher
-        if plan.status != "applied" and m.entity == "job" and "status" in m.fields:
-            self.failed_moves.add(m.row_id)
         self._carry_out(plan)
+        if plan.status != "applied":
+            return Outcome(plan.status, plan.reason, plan.new_rows)
         return Outcome(plan.status, plan.reason)
+
+    def keep(self, rows: list[tuple[str, ServerBase]]) -> None:
+        """Write again the rows of a refusal (``Outcome.kept``) whose operation was undone."""
+        self._carry_out(Plan(new_rows=rows))
 
     def resend(self, m: MutationIn) -> None:
         """A refused mutation (``rejected`` or ``conflict``): give its row a new seq, so the
@@ -275,8 +282,6 @@ class Batch:
                 raise Rejected("A technician can only record moves of jobs assigned to them.")
             if v["by_id"] not in (None, p.technician_id, p.user_id):
                 raise Rejected("A technician can only record their own moves.")
-        if job.id in self.failed_moves and job.status != v["to_status"]:
-            raise Rejected("The status move this event records was not applied.")
 
     def _check_new_appointment(self, v: dict[str, Any]) -> None:
         self._check_appointment(v, None)

@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, select, update
 from app.timeutil import utcnow
 from server.config import TOMBSTONE_DAYS
 from server.db import Database
-from server.models import ENTITIES, MutationOutcome, RowIndex, Shop
+from server.models import ENTITIES, MutationOutcome, RefusedOperation, RowIndex, Shop
 from server.sync.changes import lock_shop
 
 log = logging.getLogger(__name__)
@@ -72,6 +72,7 @@ def purge_tombstones(db: Database, *, days: int = TOMBSTONE_DAYS,
                             .execution_options(synchronize_session=False))
     with db.write() as session:
         session.execute(delete(MutationOutcome).where(MutationOutcome.created_at < cutoff))
+        session.execute(delete(RefusedOperation).where(RefusedOperation.created_at < cutoff))
     if total:
         log.info("purged %d tombstones older than %d days", total, days)
     return total

@@ -51,7 +51,8 @@ def push(body: PushRequest, principal: PrincipalDep, ctx: CtxDep,
                        f"A push carries at most {MAX_MUTATIONS} mutations; this one has "
                        f"{len(body.mutations)}. Split the batch.")
     mutations = [MutationIn(m.id, m.entity, str(m.row_id), m.op, m.fields, m.base,
-                            acting_user_id=str(m.acting_user_id) if m.acting_user_id else None)
+                            acting_user_id=str(m.acting_user_id) if m.acting_user_id else None,
+                            operation_id=m.operation_id)
                  for m in body.mutations]
     answer = push_batch(ctx.db, principal, client_id, mutations)
     now = utcnow()

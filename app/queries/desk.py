@@ -1,0 +1,174 @@
+"""Reads the front desk needs beside the boards: who and where each open job is assigned
+(the board's filters), the pickers of technicians and bays, and one job's detail.
+
+Plain rows only (named tuples and frozen dataclasses), never ORM objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import NamedTuple
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app import rules
+from app.models import Bay, Customer, Job, JobLine, Note, StatusEvent, Technician, Vehicle
+from app.ops.jobs import line_total_cents
+from app.queries.common import vehicle_label
+
+
+class Assignment(NamedTuple):
+    technician_id: str | None
+    bay_id: str | None
+
+
+def open_job_assignments(session: Session) -> dict[str, Assignment]:
+    """Open job id → its technician and bay (the desk's board filters)."""
+    rows = session.execute(
+        select(Job.id, Job.technician_id, Job.bay_id)
+        .where(Job.status.in_(rules.OPEN_STATUSES), Job.deleted_at.is_(None)))
+    return {job_id: Assignment(tech, bay) for job_id, tech, bay in rows}
+
+
+class Choice(NamedTuple):
+    """One entry of a picker: an id and the name a person reads."""
+
+    id: str
+    name: str
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class Pickers:
+    technicians: tuple[Choice, ...]
+    bays: tuple[Choice, ...]
+
+
+def pickers(session: Session, *, include_inactive: bool = False) -> Pickers:
+    """Technicians (active ones unless asked) and bays, by name."""
+    tq = select(Technician.id, Technician.name, Technician.active).where(
+        Technician.deleted_at.is_(None)).order_by(Technician.name)
+    if not include_inactive:
+        tq = tq.where(Technician.active.is_(True))
+    techs = tuple(Choice(i, n, bool(a)) for i, n, a in session.execute(tq))
+    bays = tuple(Choice(i, n) for i, n in session.execute(
+        select(Bay.id, Bay.name).where(Bay.deleted_at.is_(None)).order_by(Bay.name)))
+    return Pickers(techs, bays)
+
+
+class DetailLine(NamedTuple):
+    line_id: str
+    kind: str
+    description: str
+    quantity: float
+    unit_price_cents: int
+    total_cents: int
+    approval: str
+    part_status: str | None
+    technician: str | None
+
+
+class DetailNote(NamedTuple):
+    note_id: str
+    at: datetime
+    kind: str
+    author: str | None
+    body: str
+
+
+class DetailEvent(NamedTuple):
+    at: datetime
+    from_status: str | None
+    to_status: str
+    by: str | None
+
+
+@dataclass(frozen=True)
+class JobDetail:
+    """One job as the read-only detail panel shows it, with the ids of its lines and notes
+    (so an editor can address them)."""
+
+    job_id: str
+    number: str
+    status: str
+    hold_reason: str | None
+    priority: int
+    customer_waiting: bool
+    concern: str
+    promised_at: datetime | None
+    opened_at: datetime
+    customer_id: str | None
+    customer: str
+    customer_phone: str
+    vehicle_id: str | None
+    vehicle: str
+    plate: str
+    vin: str
+    odometer_in: int | None
+    technician_id: str | None
+    technician: str | None
+    bay_id: str | None
+    bay: str | None
+    lines: tuple[DetailLine, ...]
+    notes: tuple[DetailNote, ...]
+    #: Oldest first.
+    history: tuple[DetailEvent, ...]
+
+    @property
+    def total_cents(self) -> int:
+        """Every line not declined (before tax)."""
+        return sum(line.total_cents for line in self.lines if line.approval != "declined")
+
+    @property
+    def allowed_moves(self) -> tuple[str, ...]:
+        return rules.allowed_moves(self.status)
+
+
+def job_detail(session: Session, job_id: str) -> JobDetail | None:
+    """The job ``job_id`` with its lines, notes and status history; None when missing."""
+    job = session.get(Job, job_id)
+    if job is None or job.deleted_at is not None:
+        return None
+    customer = session.get(Customer, job.customer_id) if job.customer_id else None
+    vehicle = session.get(Vehicle, job.vehicle_id) if job.vehicle_id else None
+    bay = session.get(Bay, job.bay_id) if job.bay_id else None
+    names = {tid: name for tid, name in session.execute(select(Technician.id, Technician.name))}
+    lines = tuple(
+        DetailLine(ln.id, ln.kind, ln.description, ln.quantity, ln.unit_price_cents,
+                   line_total_cents(ln.quantity, ln.unit_price_cents), ln.approval,
+                   ln.part_status, names.get(ln.technician_id) if ln.technician_id else None)
+        for ln in session.execute(
+            select(JobLine.id, JobLine.kind, JobLine.description, JobLine.quantity,
+                   JobLine.unit_price_cents, JobLine.approval, JobLine.part_status,
+                   JobLine.technician_id)
+            .where(JobLine.job_id == job_id, JobLine.deleted_at.is_(None))
+            .order_by(JobLine.created_at, JobLine.id)))
+    notes = tuple(
+        DetailNote(n.id, n.created_at, n.kind, names.get(n.author_id) if n.author_id else None,
+                   n.body)
+        for n in session.execute(
+            select(Note.id, Note.created_at, Note.kind, Note.author_id, Note.body)
+            .where(Note.job_id == job_id, Note.deleted_at.is_(None))
+            .order_by(Note.created_at, Note.id)))
+    history = tuple(
+        DetailEvent(e.at, e.from_status, e.to_status, names.get(e.by_id) if e.by_id else None)
+        for e in session.execute(
+            select(StatusEvent.at, StatusEvent.from_status, StatusEvent.to_status,
+                   StatusEvent.by_id)
+            .where(StatusEvent.job_id == job_id, StatusEvent.deleted_at.is_(None))
+            .order_by(StatusEvent.at, StatusEvent.id)))
+    return JobDetail(
+        job_id=job.id, number=job.number, status=job.status, hold_reason=job.hold_reason,
+        priority=job.priority or 0, customer_waiting=bool(job.customer_waiting),
+        concern=job.concern or "", promised_at=job.promised_at, opened_at=job.created_at,
+        customer_id=job.customer_id, customer=customer.name if customer else "",
+        customer_phone=(customer.phone or "") if customer else "",
+        vehicle_id=job.vehicle_id,
+        vehicle=vehicle_label(vehicle.make, vehicle.model, vehicle.year) if vehicle else "",
+        plate=(vehicle.plate or "") if vehicle else "", vin=(vehicle.vin or "") if vehicle else "",
+        odometer_in=job.odometer_in, technician_id=job.technician_id,
+        technician=names.get(job.technician_id) if job.technician_id else None,
+        bay_id=job.bay_id, bay=bay.name if bay else None,
+        lines=lines, notes=notes, history=history)

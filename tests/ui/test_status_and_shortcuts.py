@@ -1,0 +1,201 @@
+"""The status bar through online, offline, refused and back; the live banner; the sync
+details panel; the sign-in dialog when the session ends; shortcuts; remembered settings;
+one desk per replica."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from app.db import Store
+from app.models import MutationOutcome
+from sync.errors import ErrorKind
+from sync.status import Connection, SyncStatus
+from tests.ui.helpers import FakeEngine, Shop
+from ui.desk.dialogs import KeyboardHelpDialog, SignInDialog
+from ui.desk.single import SingleInstance
+from ui.qt import QApplication, QDialog, Qt
+from ui.syncbridge import status_words
+
+NOW = datetime(2026, 12, 1, 14, 2, 30, tzinfo=UTC)
+
+
+def test_status_words() -> None:
+    assert status_words(None, NOW, has_engine=False).startswith("Working on this computer only")
+    online = SyncStatus(Connection.ONLINE, last_sync_at=NOW - timedelta(seconds=12), live=True)
+    assert status_words(online, NOW) == "Online · synced 12 s ago"
+    offline = SyncStatus(Connection.OFFLINE, pending=37, retry_at=NOW + timedelta(seconds=8))
+    assert status_words(offline, NOW) == "Offline · 37 changes waiting · retrying in 8 s"
+    refused = SyncStatus(Connection.ONLINE, refused=2, last_sync_at=NOW)
+    assert status_words(refused, NOW) == "Online · synced 0 s ago · 2 changes refused — review"
+    ended = SyncStatus(Connection.ERROR, error_kind=ErrorKind.AUTH, last_error="Your session "
+                       "has ended.")
+    assert status_words(ended, NOW).startswith("Session ended · sign in again")
+    skewed = SyncStatus(Connection.ONLINE, last_sync_at=NOW, clock_skew=600.0)
+    assert status_words(skewed, NOW).endswith("· this computer's clock is wrong")
+    stuck = SyncStatus(Connection.ONLINE, last_sync_at=NOW, not_applied=2)
+    assert status_words(stuck, NOW).endswith("2 changes from the server not applied — review")
+    tokens_gone = SyncStatus(Connection.SIGNED_OUT, error_kind=ErrorKind.AUTH)
+    assert status_words(tokens_gone, NOW).startswith("Session ended · sign in again")
+    assert status_words(SyncStatus(Connection.ONLINE, pending=1), NOW) == \
+        "Online · 1 change waiting"
+
+
+def test_status_bar_through_online_offline_refused_and_back(make_desk: Any, shop: Shop,
+                                                            store: Store, qtbot: Any) -> None:
+    engine = FakeEngine()
+    window = make_desk(engine)
+    button, banner = window.sync_state, window.banner
+    synced = datetime.now(UTC)
+
+    def goes(status: SyncStatus) -> None:
+        with qtbot.waitSignal(window.ctx.sync.status_changed):
+            engine.emit(status)  # queued from the "engine thread" to the GUI thread
+
+    goes(SyncStatus(Connection.ONLINE, last_sync_at=synced, live=True))
+    assert button.text().startswith("Online · synced") and button.property("severity") == "ok"
+    assert not banner.isVisible()
+
+    goes(SyncStatus(Connection.OFFLINE, pending=3, last_sync_at=synced,
+                    retry_at=datetime.now(UTC) + timedelta(seconds=30)))
+    assert button.text().startswith("Offline · 3 changes waiting · retrying in ")
+    assert button.property("severity") == "warn"
+    assert banner.isVisible()
+    assert f"as of {synced.astimezone():%H:%M}" in banner.label.text()
+
+    goes(SyncStatus(Connection.ONLINE, pending=0, refused=1, last_sync_at=synced, live=True))
+    assert "1 change refused — review" in button.text()
+    assert button.property("severity") == "bad"
+    assert not banner.isVisible()
+
+    goes(SyncStatus(Connection.ONLINE, last_sync_at=synced, live=True))
+    assert button.text().startswith("Online · synced") and button.property("severity") == "ok"
+
+
+def test_details_panel_lists_each_refused_change_with_its_reason(
+        make_desk: Any, shop: Shop, store: Store, qtbot: Any) -> None:
+    with store.write_session() as s:
+        s.add(MutationOutcome(mutation_id=7, entity="job", row_id=shop.jobs["queued"],
+                              status="rejected", reason="A job cannot move from Closed to "
+                              "Queued.", fields={"status": "queued"}, at=datetime.now(UTC)))
+    engine = FakeEngine()
+    window = make_desk(engine)
+    with qtbot.waitSignal(window.ctx.sync.status_changed):
+        engine.emit(SyncStatus(Connection.ONLINE, refused=1, last_sync_at=datetime.now(UTC)))
+    qtbot.mouseClick(window.sync_state, Qt.MouseButton.LeftButton)
+    dialog = window._dialogs["sync"]
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 1)
+    assert "cannot move from Closed to Queued" in dialog.table.item(0, 2).text()
+    assert "status → queued" in dialog.table.item(0, 1).text()
+    assert dialog.fields["changes_waiting"].text().isdigit()
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # Esc closes dialogs
+    assert not dialog.isVisible()
+
+
+def test_session_ended_opens_the_sign_in_dialog_once(make_desk: Any, shop: Shop,
+                                                     qtbot: Any) -> None:
+    engine = FakeEngine()
+    window = make_desk(engine)
+    ended = SyncStatus(Connection.ERROR, error_kind=ErrorKind.AUTH,
+                       last_error="Your session has ended.")
+    with qtbot.waitSignal(window.ctx.sync.session_ended):
+        engine.emit(ended)
+    qtbot.waitUntil(lambda: "signin" in window._dialogs)
+    dialog = window._dialogs["signin"]
+    assert isinstance(dialog, SignInDialog) and dialog.isVisible()
+    assert "Your session has ended." in dialog.findChildren(type(dialog.message))[0].text()
+    with qtbot.waitSignal(window.ctx.sync.status_changed):
+        engine.emit(ended)  # the same state again: no second dialog
+    assert len([w for w in QApplication.topLevelWidgets()
+                if isinstance(w, SignInDialog) and w.isVisible()]) == 1
+    dialog.reject()
+
+
+def test_shortcuts(make_desk: Any, shop: Shop, qtbot: Any) -> None:
+    engine = FakeEngine()
+    window = make_desk(engine)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.currentWidget() is window.tech_board
+    qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.currentWidget() is window.queue_board
+    qtbot.keyClick(window, Qt.Key.Key_F5)
+    assert engine.calls.count("sync_now") == 1
+    window.show_board(1)
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.currentWidget() is window.queue_board
+    qtbot.waitUntil(window.queue_board.search.hasFocus)
+    qtbot.keyClick(window, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    assert window.detail_dock.isVisible()
+    qtbot.keyClick(window, Qt.Key.Key_F1)
+    help_dialog = window._dialogs["help"]
+    assert isinstance(help_dialog, KeyboardHelpDialog) and help_dialog.isVisible()
+    qtbot.keyClick(help_dialog, Qt.Key.Key_Escape)
+    assert not help_dialog.isVisible()
+    assert window.findChild(type(window.act_sync), "syncNow").shortcut().toString() == "F5"
+
+
+def test_tab_order_follows_the_screen(make_desk: Any, shop: Shop) -> None:
+    window = make_desk()
+    board = window.queue_board
+    order = [board.search, board.technician, board.bay,
+             *(board.views[s] for s in ("estimate", "queued", "in_progress", "on_hold",
+                                        "ready"))]
+    for a, b in zip(order, order[1:], strict=False):
+        nxt = a.nextInFocusChain()
+        while not (nxt.focusPolicy() & Qt.FocusPolicy.TabFocus) or not nxt.isVisible():
+            nxt = nxt.nextInFocusChain()
+        assert nxt is b, (a.accessibleName(), nxt.accessibleName(), b.accessibleName())
+
+
+def test_geometry_and_board_are_remembered(make_desk: Any, shop: Shop, qtbot: Any) -> None:
+    first = make_desk()
+    first.show_board(1)
+    first.open_job(shop.jobs["queued"])
+    first.save_settings()
+    assert first.ctx.settings.value("desk/geometry") == first.saveGeometry()
+    second = make_desk(show=False)
+    assert second.tabs.currentIndex() == 1
+    second.show()
+    assert second.detail_dock.isVisible()  # the window's state (docks) came back too
+
+
+def test_closing_finishes_writes_and_stops_sync(make_desk: Any, shop: Shop, store: Store,
+                                                qtbot: Any) -> None:
+    engine = FakeEngine()
+    window = make_desk(engine, synchronous=False)
+    window.move_job(shop.jobs["queued2"], "in_progress")
+    with qtbot.waitSignal(window.ctx.shut_down, timeout=10_000):
+        window.close()
+        assert window.isHidden()  # hidden at once; the work ends off the GUI thread
+    assert "stop" in engine.calls
+    from tests.ui.helpers import job_status
+
+    assert job_status(store, shop.jobs["queued2"])[0] == "in_progress"
+
+
+def test_one_desk_per_replica(tmp_path: Path, qtbot: Any) -> None:
+    first = SingleInstance(tmp_path)
+    assert first.acquire()
+    try:
+        second = SingleInstance(tmp_path)
+        with qtbot.waitSignal(first.activate, timeout=5_000):
+            assert not second.acquire()  # it asked the first to come forward
+        other = SingleInstance(tmp_path / "other")
+        assert other.acquire()
+        other.release()
+    finally:
+        first.release()
+    again = SingleInstance(tmp_path)
+    assert again.acquire()
+    again.release()
+
+
+def test_dialogs_close_on_escape(qtbot: Any) -> None:
+    dialog = KeyboardHelpDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert dialog.result() == QDialog.DialogCode.Rejected and not dialog.isVisible()

@@ -1,0 +1,1 @@
+"""The live boards: a view per column over a model, cards painted by a delegate."""

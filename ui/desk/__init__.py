@@ -1,0 +1,1 @@
+"""The front desk: main window, status bar, job detail, dialogs."""

@@ -1,0 +1,451 @@
+"""The front-desk main window: menu bar, toolbar, shortcuts, the queue and technician
+boards as tabs, the job detail panel, the sync state in the status bar, the live banner.
+
+Every move — drag and drop, context menu, keyboard — goes through ``move_job`` and every
+assignment through ``assign_job``: one domain operation on the database worker. The board
+is repainted by the change hub after the write, never by the gesture itself, so a refused
+move leaves nothing to undo; the refusal is explained in the notice bar.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from app import rules
+from app.changes import Changes
+from app.errors import BaylineError, TransitionError
+from app.ops import jobs
+from ui.application import icon
+from ui.boards.queue import QueueBoard
+from ui.boards.technicians import TechnicianBoardView
+from ui.desk.context import DeskContext
+from ui.desk.detail import JobDetailPanel
+from ui.desk.dialogs import KeyboardHelpDialog, SignInDialog
+from ui.desk.statusbar import LiveBanner, SyncDetailsDialog, SyncStateButton
+from ui.models.queue import DeskData, load_desk
+from ui.qt import (
+    QAction,
+    QApplication,
+    QCloseEvent,
+    QCursor,
+    QDockWidget,
+    QFrame,
+    QHBoxLayout,
+    QKeySequence,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QPushButton,
+    Qt,
+    QTabWidget,
+    QTimer,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+
+log = logging.getLogger(__name__)
+
+#: A change to any of these may change what the boards show.
+BOARD_ENTITIES = ("job", "job_line", "technician", "bay", "time_entry", "customer", "vehicle")
+#: Overdue flags and today's minutes change with time alone: re-read this often (ms).
+PERIODIC_REFRESH_MS = 60_000
+
+QUEUE_TAB, TECH_TAB = 0, 1
+
+
+class Notice(QFrame):
+    """A non-modal message above the boards (a refused move, a failed write)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("notice")
+        self.label = QLabel(self)
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        close = QPushButton("Dismiss", self)
+        close.clicked.connect(self.hide)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(12, 6, 8, 6)
+        row.addWidget(self.label, 1)
+        row.addWidget(close)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.hide)
+        self.hide()
+
+    def show_message(self, text: str, kind: str = "bad", *, seconds: float = 15) -> None:
+        colours = {"bad": ("#fdecea", "#8e1c1c", "#f0b4b0"),
+                   "info": ("#e8f1fe", "#0d3c82", "#b6cff5")}[kind]
+        self.setStyleSheet(f"QFrame#notice {{ background: {colours[0]}; border-bottom: 1px "
+                           f"solid {colours[2]}; }} QFrame#notice QLabel {{ color: "
+                           f"{colours[1]}; font-weight: 600; }}")
+        self.label.setText(text)
+        self.label.setAccessibleName(text)
+        self.show()
+        self._timer.start(int(seconds * 1000))
+
+
+class MainWindow(QMainWindow):
+    """See the module docstring. ``queue_board`` and ``tech_board`` are the two boards."""
+
+    #: A fresh read of the boards is shown (tests and benches wait on it).
+    boards_refreshed = Signal(object)
+    #: A move or assignment was refused: (job id, message).
+    refused = Signal(str, str)
+
+    def __init__(self, ctx: DeskContext, *,
+                 now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.now = now
+        self.data: DeskData | None = None
+        self._follow: str | None = None
+        self._refresh_queued = False
+        self._dialogs: dict[str, Any] = {}
+        self.setWindowTitle("Bayline — Front desk")
+        self.setObjectName("deskWindow")
+        self.setMinimumSize(960, 600)
+
+        self.queue_board = QueueBoard(self)
+        self.tech_board = TechnicianBoardView(self)
+        self.tabs = QTabWidget(self)
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.queue_board, icon("queue"), "&Queue board")
+        self.tabs.addTab(self.tech_board, icon("technicians"), "&Technicians")
+        self.tabs.setTabToolTip(QUEUE_TAB, "Jobs by status (Ctrl+1)")
+        self.tabs.setTabToolTip(TECH_TAB, "Technicians and their jobs (Ctrl+2)")
+        self.banner = LiveBanner(ctx, self)
+        self.notice = Notice(self)
+        central = QWidget(self)
+        col = QVBoxLayout(central)
+        col.setContentsMargins(0, 0, 0, 0)
+        col.setSpacing(0)
+        col.addWidget(self.banner)
+        col.addWidget(self.notice)
+        col.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+
+        self.detail = JobDetailPanel(ctx, self)
+        self.detail_dock = QDockWidget("Job", self)
+        self.detail_dock.setObjectName("jobDetailDock")
+        self.detail_dock.setWidget(self.detail)
+        self.detail_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable
+                                     | QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        self.detail_dock.setMinimumWidth(320)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.detail_dock)
+        self.detail_dock.hide()
+
+        self.sync_state = SyncStateButton(ctx, self)
+        self.sync_state.clicked.connect(self.show_sync_details)
+        self.writes = QLabel("", self)
+        self.writes.setObjectName("hint")
+        self.statusBar().addWidget(self.sync_state, 1)
+        self.statusBar().addPermanentWidget(self.writes)
+        self.statusBar().setSizeGripEnabled(True)
+
+        self._make_actions()
+        self._make_menus()
+        self._make_toolbar()
+
+        for board in (self.queue_board, self.tech_board):
+            board.open_requested.connect(self.open_job)
+            board.assign_requested.connect(self._assign_many)
+        self.queue_board.move_requested.connect(self._move_many)
+        ctx.hub.subscribe(self._on_changes)
+        ctx.worker.failed.connect(self._write_failed)
+        ctx.worker.busy_changed.connect(self._busy)
+        ctx.sync.session_ended.connect(self._session_ended)
+        ctx.sync.status_changed.connect(self._maybe_sync_changed)
+        self._periodic = QTimer(self)
+        self._periodic.setInterval(PERIODIC_REFRESH_MS)
+        self._periodic.timeout.connect(self.refresh)
+        self._periodic.start()
+        self.restore_settings()
+        self.refresh()
+
+    # --- actions, menus, toolbar ------------------------------------------------------
+    def _action(self, name: str, text: str, slot: Callable[[], Any], keys: str | None = None,
+                icon_name: str | None = None, tip: str | None = None) -> QAction:
+        act = QAction(icon(icon_name) if icon_name else icon(""), text, self)
+        act.setObjectName(name)
+        if keys:
+            act.setShortcut(QKeySequence(keys))
+            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        act.setToolTip(f"{tip or text.replace('&', '')}" + (f" ({keys})" if keys else ""))
+        act.triggered.connect(lambda _=False: slot())
+        self.addAction(act)
+        return act
+
+    def _make_actions(self) -> None:
+        a = self._action
+        self.act_sync = a("syncNow", "&Sync now", self.sync_now, "F5", "sync",
+                          "Send waiting changes and fetch the others' now")
+        self.act_find = a("find", "&Find…", self.find, "Ctrl+F", "find", "Search the board")
+        self.act_queue = a("showQueue", "&Queue board", lambda: self.show_board(QUEUE_TAB),
+                           "Ctrl+1", "queue")
+        self.act_tech = a("showTechnicians", "&Technician board",
+                          lambda: self.show_board(TECH_TAB), "Ctrl+2", "technicians")
+        self.act_detail = a("toggleDetail", "Job &detail panel", self.toggle_detail, "Ctrl+D",
+                            "details")
+        self.act_details = a("syncDetails", "Sync &details…", self.show_sync_details)
+        self.act_help = a("keyboardHelp", "&Keyboard shortcuts", self.show_help, "F1", "help")
+        self.act_quit = a("quit", "E&xit", self.close, "Ctrl+Q")
+        self.act_refresh = a("refreshBoards", "&Refresh boards", self.refresh, "Ctrl+R")
+
+    def _make_menus(self) -> None:
+        bar = self.menuBar()
+        file = bar.addMenu("&File")
+        file.addAction(self.act_sync)
+        file.addAction(self.act_details)
+        file.addSeparator()
+        file.addAction(self.act_quit)
+        view = bar.addMenu("&View")
+        for act in (self.act_queue, self.act_tech, self.act_detail, self.act_find,
+                    self.act_refresh):
+            view.addAction(act)
+        self.job_menu = bar.addMenu("&Job")
+        self.job_menu.aboutToShow.connect(self._fill_job_menu)
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.act_help)
+        help_menu.addAction("&About Bayline", self._about)
+
+    def _make_toolbar(self) -> None:
+        tb = QToolBar("Main", self)
+        tb.setObjectName("mainToolbar")
+        tb.setMovable(False)
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for act in (self.act_sync, self.act_find, self.act_detail, self.act_help):
+            tb.addAction(act)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, tb)
+        self.toolbar = tb
+
+    def _fill_job_menu(self) -> None:
+        self.job_menu.clear()
+        current = self.queue_board.current_job()
+        if current is None:
+            act = self.job_menu.addAction("Select a card on the queue board first")
+            act.setEnabled(False)
+            return
+        previous = getattr(self, "_job_menu_source", None)
+        if previous is not None:
+            previous.deleteLater()  # the actions of the last opening go with their menu
+        built = self._job_menu_source = self.queue_board.build_menu(*current)
+        for act in built.actions():
+            self.job_menu.addAction(act)
+
+    # --- the boards ---------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Re-read both boards on the worker (coalesced: one read per burst of changes)."""
+        if self._refresh_queued or self.ctx.closing:
+            return
+        self._refresh_queued = True
+        QTimer.singleShot(0, self._read_boards)
+
+    def _read_boards(self) -> None:
+        self._refresh_queued = False
+        self.ctx.worker.read(load_desk, self.now(), key="boards", on_done=self._show_data)
+
+    def _show_data(self, data: DeskData) -> None:
+        self.data = data
+        self.queue_board.set_data(data)
+        self.tech_board.set_data(data)
+        if self._follow is not None:
+            job_id, self._follow = self._follow, None
+            if self.tabs.currentIndex() == QUEUE_TAB:
+                self.queue_board.select_job(job_id)
+        self.boards_refreshed.emit(data)
+
+    def _on_changes(self, changes: Changes) -> None:
+        if changes.touches(*BOARD_ENTITIES):
+            self.refresh()
+
+    def show_board(self, index: int) -> None:
+        self.tabs.setCurrentIndex(index)
+        board = self.tabs.currentWidget()
+        if index == QUEUE_TAB:
+            for view in self.queue_board.views.values():
+                if view.model().rowCount():
+                    view.setFocus()
+                    break
+        elif board is not None:
+            self.tech_board.unassigned_view.setFocus()
+
+    def find(self) -> None:
+        self.show_board(QUEUE_TAB)
+        self.queue_board.search.setFocus()
+        self.queue_board.search.selectAll()
+
+    def card_facts(self, job_id: str) -> tuple[str, str | None]:
+        """(number, status) of an open job as the boards last showed it."""
+        if self.data is not None:
+            for cards in self.data.columns.values():
+                for c in cards:
+                    if c.card.job_id == job_id:
+                        return c.card.number, c.card.status
+        return "?", None
+
+    # --- moving and assigning: the one path of drag, menu and keyboard -------------------
+    def move_job(self, job_id: str, to_status: str, *, hold_reason: str | None = None) -> None:
+        """Move a job to ``to_status`` through the domain operation (on the worker)."""
+        number, status = self.card_facts(job_id)
+        # Ask which hold only for a move the table allows; a refused one is explained below.
+        if to_status == "on_hold" and hold_reason is None and (
+                status is None or rules.can_move(status, to_status)):
+            hold_reason = self.ask_hold_reason()
+            if hold_reason is None:
+                return
+        if self.queue_board.current_job() is not None:
+            self._follow = job_id  # keyboard users keep the card they moved
+        self.ctx.worker.write(
+            jobs.move_status, job_id, to_status, hold_reason=hold_reason,
+            on_error=lambda exc: self._refuse(job_id, number, exc))
+
+    def assign_job(self, job_id: str, technician_id: str | None) -> None:
+        number = self.card_facts(job_id)[0]
+        self.ctx.worker.write(jobs.assign, job_id, technician_id=technician_id,
+                              on_error=lambda exc: self._refuse(job_id, number, exc))
+
+    def ask_hold_reason(self) -> str | None:
+        """Which hold: a small menu at the pointer (tests replace this method)."""
+        menu = QMenu(self)
+        menu.addSection("Put on hold for")
+        for reason in rules.HOLD_REASONS:
+            menu.addAction(reason.capitalize()).setData(reason)
+        chosen = menu.exec(QCursor.pos())
+        return str(chosen.data()) if chosen is not None else None
+
+    def _move_many(self, ids: list[str], to_status: str) -> None:
+        for job_id in ids:
+            self.move_job(job_id, to_status)
+
+    def _assign_many(self, ids: list[str], technician_id: str | None) -> None:
+        for job_id in ids:
+            self.assign_job(job_id, technician_id)
+
+    def _refuse(self, job_id: str, number: str, exc: BaseException) -> None:
+        if isinstance(exc, TransitionError):
+            text = f"Job {number} was not moved. {exc.message}"
+        elif isinstance(exc, BaylineError):
+            text = f"Job {number}: {exc.message}"
+        else:
+            text = f"Job {number} could not be changed: {exc}"
+        self._follow = None
+        self.notice.show_message(text)
+        self.refused.emit(job_id, text)
+
+    def _write_failed(self, exc: BaseException) -> None:
+        msg = exc.message if isinstance(exc, BaylineError) else f"Something went wrong: {exc}"
+        self.notice.show_message(msg)
+
+    def _busy(self, writes: int) -> None:
+        self.writes.setText(f"Saving {writes}…" if writes else "")
+
+    # --- detail, sync, help -------------------------------------------------------------
+    def open_job(self, job_id: str) -> None:
+        self.detail_dock.show()
+        self.detail.show_job(job_id)
+
+    def toggle_detail(self) -> None:
+        self.detail_dock.setVisible(not self.detail_dock.isVisible())
+
+    def sync_now(self) -> None:
+        if not self.ctx.sync.has_engine:
+            self.notice.show_message("This computer is not connected to a server: "
+                                     "its work stays here.", "info", seconds=6)
+        self.ctx.sync.sync_now()
+
+    def _maybe_sync_changed(self, *_: Any) -> None:
+        pass  # synced rows arrive through the hub; the status widgets follow by themselves
+
+    def _show_dialog(self, name: str, make: Callable[[], Any]) -> Any:
+        dialog = self._dialogs.get(name)
+        if dialog is None:
+            dialog = self._dialogs[name] = make()
+            dialog.finished.connect(lambda _=0: self._dialogs.pop(name, None))
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
+
+    def show_sync_details(self) -> SyncDetailsDialog:
+        return self._show_dialog("sync", lambda: SyncDetailsDialog(self.ctx, self))
+
+    def show_help(self) -> KeyboardHelpDialog:
+        return self._show_dialog("help", lambda: KeyboardHelpDialog(self))
+
+    def _session_ended(self, reason: str) -> None:
+        store = self.ctx.store
+
+        def open_dialog(state: Any) -> None:
+            self._show_dialog("signin", lambda: SignInDialog(
+                self.ctx, reason, state.server_url or "", state.username or "", self))
+
+        self.ctx.worker.call(store.state, on_done=open_dialog)
+
+    def _about(self) -> None:
+        from ui.qt import QMessageBox
+
+        QMessageBox.about(self, "About Bayline",
+                          "<b>Bayline</b><br>The shop system that keeps working through an "
+                          "outage.")
+
+    def bring_forward(self) -> None:
+        """A second start asked for this window."""
+        if self.isMinimized():
+            self.showNormal()
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
+    # --- settings and closing -----------------------------------------------------------
+    def restore_settings(self) -> None:
+        s = self.ctx.settings
+        geometry = s.value("desk/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            screen = QApplication.primaryScreen()
+            if screen is not None:
+                avail = screen.availableGeometry()
+                self.resize(min(1600, avail.width()), min(960, avail.height()))
+        state = s.value("desk/state")
+        if state is not None:
+            self.restoreState(state)
+        board = s.value("desk/board", QUEUE_TAB)
+        if isinstance(board, (int, str)) and str(board).isdigit():
+            self.tabs.setCurrentIndex(int(board))
+
+    def save_settings(self) -> None:
+        s = self.ctx.settings
+        s.setValue("desk/geometry", self.saveGeometry())
+        s.setValue("desk/state", self.saveState())
+        s.setValue("desk/board", self.tabs.currentIndex())
+        s.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Hide at once, finish queued writes and stop sync off the GUI thread, then
+        close for real: the window never shows "Not responding"."""
+        if getattr(self, "_closed", False):
+            event.accept()
+            return
+        self.save_settings()
+        for dialog in list(self._dialogs.values()):
+            dialog.close()
+        event.ignore()
+        self.hide()
+        self.ctx.shutdown(self._finish_close)
+
+    def _finish_close(self) -> None:
+        self._closed = True
+        self.ctx.hub.unsubscribe(self._on_changes)
+        self.ctx.hub.unsubscribe(self.detail.on_changes)
+        self.close()
+        app = QApplication.instance()
+        if app is not None and not app.closingDown():
+            app.quit()
