@@ -172,10 +172,10 @@ class Run:
         start = time.monotonic()
         while True:
             head = self.view.head()
-            if all(not d.pending() and d.cursor() >= head for d in self.devices):
+            if all(not d.outbox() and d.cursor() >= head for d in self.devices):
                 time.sleep(0.3)  # a poke may still be on its way: nothing must move now
                 if head == self.view.head() and all(
-                        not d.pending() and d.cursor() >= head for d in self.devices):
+                        not d.outbox() and d.cursor() >= head for d in self.devices):
                     return time.monotonic() - start
             if time.monotonic() - start > SETTLE_TIMEOUT:
                 raise AssertionError(

@@ -300,6 +300,14 @@ class Device:
 
     # --- local state ------------------------------------------------------------------
     def pending(self) -> int:
+        """Changes not yet acknowledged by the server."""
+        from sync.outbox import pending_count
+
+        with self.store.read() as s:
+            return pending_count(s)
+
+    def outbox(self) -> int:
+        """Every outbox entry, refused ones waiting for the pull that settles them too."""
         return self.store.pending_count()
 
     def cursor(self) -> int:
@@ -550,7 +558,7 @@ def check_invariants(database_url: str, shop: Shop, devices: list[Device],
     for device in devices:
         # 1. Convergence: outboxes empty, cursors at head, the replica equals the server
         # (what its role may read of it), and nothing pulled is held unapplied.
-        assert device.pending() == 0, f"{device.name}: {device.pending()} waiting"
+        assert device.outbox() == 0, f"{device.name}: {device.outbox()} outbox entries left"
         problems = diff(_without(replica_snapshot(device.store), device),
                         _visible(server, device))
         assert not problems, f"{device.name} ({device.role}): {problems[:5]}"
