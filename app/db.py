@@ -18,10 +18,10 @@ from alembic.config import Config
 from sqlalchemy import URL, Engine, create_engine, event, select
 from sqlalchemy.orm import Session
 
-from app import identity
+from app import identity, roles, validators
 from app.changes import ChangeCollector, Changes
-from app.entities import CHOICES, WIRE, new_id
-from app.errors import NotFound, StorageError, ValidationError
+from app.entities import WIRE, new_id
+from app.errors import NotAllowed, NotFound, StorageError
 from app.models import MODELS, Base, Outbox, SyncState
 from app.storage import storage_error, storage_errors
 from app.timeutil import utcnow
@@ -100,7 +100,14 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 
 class Writer:
-    """The one transaction of a domain operation: row changes plus their outbox entries."""
+    """The one transaction of a domain operation: row changes plus their outbox entries.
+
+    Every write is checked here, whichever operation makes it: the role of the user signed
+    in to this replica (``app.roles``; none signed in, or a demo: every right), each value
+    and the rules between a row's fields (``app.validators``), and what may change once a
+    row is written. The server checks the same with the same functions, so what passes
+    here is not refused hours later.
+    """
 
     def __init__(self, session: Session, state: SyncState, *,
                  acting_user_id: str | None = None) -> None:
@@ -113,6 +120,15 @@ class Writer:
         self.now = utcnow()
         #: This operation's id: the id of its first outbox entry (see ``_record``).
         self.operation_id: int | None = None
+        #: The role this replica writes with (a kiosk's: its PIN-signed technician's).
+        self.role = roles.writing_role(state.role)
+
+    def allow(self, entity: str, action: str, fields: Any = None) -> None:
+        """Raise ``NotAllowed`` with the server's reason when the signed-in role may not
+        do ``action`` on ``entity``."""
+        decision = roles.can(self.role, entity, action, fields)
+        if not decision:
+            raise NotAllowed(decision.reason or "You may not do this.")
 
     @property
     def shop_id(self) -> str:
@@ -129,11 +145,13 @@ class Writer:
             raise NotFound(f"That {what or cls.__tablename__.replace('_', ' ')} no longer exists.")
         return row
 
-    def create(self, cls: type[M], /, *, urgent: bool = False, row_id: str | None = None,
+    def create(self, cls: type[M], /, *, urgent: bool = False, with_id: str | None = None,
                **fields: Any) -> M:
+        """Make a row of ``cls`` (id ``with_id``, or a new one) from ``fields``."""
         entity = cls.__tablename__
-        _check_choices(entity, fields)
-        new_row_id = row_id or new_id()
+        self.allow(entity, "create", fields)
+        fields = validators.validate_new(entity, fields, self.collector.warnings)
+        new_row_id = with_id or new_id()
         row = cls(id=new_row_id, shop_id=self.shop_id, created_at=self.now,
                   updated_at=self.now, deleted_at=None, **fields)
         self.session.add(row)
@@ -146,15 +164,18 @@ class Writer:
     def update(self, row: M, /, *, urgent: bool = False, **fields: Any) -> M:
         """Change the listed fields of ``row``; only fields whose value differs are sent."""
         entity = row.__tablename__
-        _check_choices(entity, fields)
+        values = validators.validate_fields(entity, fields, self.collector.warnings)
+        new = {name: value for name, value in values.items() if getattr(row, name) != value}
+        if not new:
+            return row
+        self.allow(entity, "update", new)
+        validators.check_change(entity, row, new)
+        validators.validate_row(entity, validators.RowView(row, new), new)
         spec = WIRE[entity].fields
         changed: dict[str, Any] = {}
         base: dict[str, Any] = {}
-        for name, value in fields.items():
-            old = getattr(row, name)
-            if old == value:
-                continue
-            base[name] = spec[name].to_wire(old)
+        for name, value in new.items():
+            base[name] = spec[name].to_wire(getattr(row, name))
             changed[name] = spec[name].to_wire(value)
             setattr(row, name, value)
         if changed:
@@ -166,6 +187,8 @@ class Writer:
     def delete(self, row: Base) -> None:
         """Tombstone ``row``: it stays in the table with ``deleted_at`` set."""
         entity = row.__tablename__
+        self.allow(entity, "delete")
+        validators.check_delete(entity)
         row.deleted_at = self.now  # type: ignore[attr-defined]
         row.updated_at = self.now  # type: ignore[attr-defined]
         self.session.flush()
@@ -195,17 +218,6 @@ def _next_outbox_id(session: Session) -> int:
     return int(session.connection().exec_driver_sql(
         "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0), "
         "coalesce((SELECT max(id) FROM outbox), 0)) + 1").scalar_one())
-
-
-def _check_choices(entity: str, fields: dict[str, Any]) -> None:
-    for name, value in fields.items():
-        if name not in WIRE[entity].fields:
-            raise ValidationError(f"{entity} has no field '{name}'.", field=name)
-        allowed = CHOICES.get((entity, name))
-        if allowed is not None and value not in allowed:
-            shown = ", ".join(str(a) for a in allowed if a is not None)
-            raise ValidationError(f"'{value}' is not a valid {name.replace('_', ' ')}; "
-                                  f"choose one of: {shown}.", field=name)
 
 
 class Store:

@@ -50,6 +50,28 @@ from app.rules import vin_check_digit
 from app.timeutil import utcnow
 
 DEFAULT_SEED = 2026
+DEMO_SHOP_NAME = "Harbour Street Auto (demo)"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    """A sign-in of the demo shop's server. Public on purpose, like any product's demo login:
+    the demo server listens on 127.0.0.1 only and holds made-up data, so these passwords
+    protect nothing and are never put in the keyring (``sync.demo``)."""
+
+    role: str
+    username: str
+    password: str
+    display_name: str
+
+
+#: The demo server's accounts: the clerk the desk signs in as, a manager, and the shared
+#: kiosk's device account. One place, used by ``server.demo`` and ``sync.demo``.
+DEMO_ACCOUNTS: dict[str, DemoAccount] = {
+    "clerk": DemoAccount("clerk", "demo-clerk", "demo-clerk-password", "Dana Whitfield"),
+    "manager": DemoAccount("manager", "demo-manager", "demo-manager-password", "Sam Okafor"),
+    "kiosk": DemoAccount("kiosk", "demo-kiosk", "demo-kiosk-password", "Workshop kiosk"),
+}
 _YEAR_CODES = "ABCDEFGHJKLMNPRSTVWXY123456789"  # VIN position 10, a 30-year cycle from 1980
 _VIN_CHARS = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"
 _HOLIDAYS = {(1, 1), (7, 1), (12, 25), (12, 26)}
@@ -98,7 +120,7 @@ class _Car:
 
 
 class _Gen:
-    def __init__(self, store: Store, seed: int, now: datetime, tz: tzinfo,
+    def __init__(self, shop_id: str, seed: int, now: datetime, tz: tzinfo,
                  history_days: int, open_jobs: int) -> None:
         self.rng = random.Random(seed)
         # Internally every time is naive UTC: the bulk insert writes them as they are.
@@ -107,7 +129,7 @@ class _Gen:
         self.today = now.astimezone(tz).date()
         self.start = self.today - timedelta(days=history_days)
         self.open_target = open_jobs
-        self.shop_id = store.state().shop_id
+        self.shop_id = shop_id
         self.rows: dict[str, list[dict[str, Any]]] = {name: [] for name in (
             "technician", "bay", "customer", "vehicle", "job", "job_line", "time_entry",
             "note", "status_event", "appointment")}
@@ -655,7 +677,9 @@ class _Gen:
                      year=car.year, odometer=reading, odometer_unit=car.unit, notes="")
 
 
-_INSERT_ORDER: tuple[type[Base], ...] = (Technician, Bay, Customer, Vehicle, Job, JobLine,
+#: Parents before children (the replica has no foreign keys between entities, but a reader
+#: of a half-copied file would rather meet a job's customer first).
+INSERT_ORDER: tuple[type[Base], ...] = (Technician, Bay, Customer, Vehicle, Job, JobLine,
                                          Appointment, TimeEntry, Note, StatusEvent)
 
 
@@ -667,12 +691,23 @@ def generate(store: Store, *, seed: int = DEFAULT_SEED, now: datetime | None = N
     ``now`` is the demo's present (default: the real now); ``tz`` the shop's time zone
     (default: the computer's) for shifts and days.
     """
-    when = (now or utcnow()).astimezone(UTC)
     with store.read() as session:
         if session.scalar(select(func.count()).select_from(Job)) or session.scalar(
                 select(func.count()).select_from(Technician)):
             raise ValueError("The demo shop can only be written into an empty replica.")
-    gen = _Gen(store, seed, when, shop_tz(tz), history_days, open_jobs)
+    rows = generate_rows(store.state().shop_id, seed=seed, now=now, tz=tz,
+                         history_days=history_days, open_jobs=open_jobs)
+    bulk_insert(store, {model: rows[model.__tablename__] for model in INSERT_ORDER})
+    return summarize(rows)
+
+
+def generate_rows(shop_id: str, *, seed: int = DEFAULT_SEED, now: datetime | None = None,
+                  tz: tzinfo | None = None, history_days: int = 730,
+                  open_jobs: int = 40) -> dict[str, list[dict[str, Any]]]:
+    """The demo shop's rows per entity (every column, times as naive UTC), for any store
+    that keeps the synced entities: the replica here, the demo server (``server.demo``)."""
+    when = (now or utcnow()).astimezone(UTC)
+    gen = _Gen(shop_id, seed, when, shop_tz(tz), history_days, open_jobs)
     gen.staff()
     gen.car_park()
     gen.history()
@@ -680,9 +715,12 @@ def generate(store: Store, *, seed: int = DEFAULT_SEED, now: datetime | None = N
     gen.open_jobs(from_today)
     gen.appointments()
     gen.finish()
-    bulk_insert(store, {model: gen.rows[model.__tablename__] for model in _INSERT_ORDER})
-    counts = {name: len(rows) for name, rows in gen.rows.items()}
-    jobs = gen.rows["job"]
+    return gen.rows
+
+
+def summarize(rows: dict[str, list[dict[str, Any]]]) -> DemoSummary:
+    counts = {name: len(table_rows) for name, table_rows in rows.items()}
+    jobs = rows["job"]
     return DemoSummary(counts, sum(1 for j in jobs if j["status"] == "closed"),
                        sum(1 for j in jobs if j["status"] not in ("closed", "cancelled")))
 
@@ -695,7 +733,7 @@ def bulk_insert(store: Store, rows: dict[type[Base], list[dict[str, Any]]]) -> N
         conn = session.connection()
         for model, table_rows in rows.items():
             sql = str(insert(model).compile(dialect=conn.dialect))
-            for chunk in _chunks(_driver_rows(model.__table__, table_rows), 20_000):
+            for chunk in _chunks(driver_rows(model.__table__, table_rows), 20_000):
                 conn.exec_driver_sql(sql, chunk)
 
 
@@ -715,7 +753,7 @@ def _sql_time(value: datetime | None) -> str | None:
     return value.isoformat(" ", "microseconds")
 
 
-def _driver_rows(table: Any, rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+def driver_rows(table: Any, rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
     """``rows`` as tuples of driver values in the order of ``table``'s columns, sorted by
     primary key (random UUIDs inserted in order keep the B-tree pages warm)."""
     columns = list(table.columns)
@@ -766,5 +804,6 @@ def open_demo(path: Path | str, *, seed: int = DEFAULT_SEED, now: datetime | Non
     return Store(target)
 
 
-__all__ = ["DEFAULT_SEED", "DemoSummary", "bulk_insert", "generate", "open_demo"]
+__all__ = ["DEFAULT_SEED", "DEMO_ACCOUNTS", "DEMO_SHOP_NAME", "DemoAccount", "INSERT_ORDER", "DemoSummary", "bulk_insert", "driver_rows",
+           "generate", "generate_rows", "open_demo", "summarize"]
 

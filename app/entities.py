@@ -234,8 +234,47 @@ ENTITY_MIXINS: dict[str, type] = {
 
 COMMON_FIELDS: tuple[str, ...] = ("id", "shop_id", "created_at", "updated_at", "deleted_at")
 
-#: Rows that are never changed after they are made (corrections are new rows).
-APPEND_ONLY: frozenset[str] = frozenset({"note", "status_event"})
+@dataclass(frozen=True)
+class AfterWrite:
+    """What of a row may change once it is written (checked by the replica's ``Writer``
+    and the server's apply, through ``app.validators.check_change``)."""
+
+    #: Fields that never change.
+    fixed: frozenset[str] = frozenset()
+    #: Fields that may be set once, from empty to a value (a time entry's end).
+    set_once: frozenset[str] = frozenset()
+    #: When given, the only fields (besides ``set_once``) that may change at all.
+    only: frozenset[str] | None = None
+    #: False: rows are kept for good (never tombstoned).
+    deletable: bool = True
+    #: The message for a change that is not allowed (a generic one when None).
+    refusal: str | None = None
+    #: The message for a delete that is not allowed (a generic one when None).
+    delete_refusal: str | None = None
+
+
+#: Entities whose rows are limited after they are written; every other field of every other
+#: entity may change (last writer wins, or guarded: see PROTOCOL.md).
+AFTER_WRITE: dict[str, AfterWrite] = {
+    "job_line": AfterWrite(fixed=frozenset({"kind"}), refusal="A line's kind cannot change; "
+                           "delete it and add a new one."),
+    "time_entry": AfterWrite(only=frozenset(), set_once=frozenset({"ended_at"}),
+                             deletable=False, refusal="A time entry can only be ended; "
+                             "corrections are new entries."),
+    "note": AfterWrite(only=frozenset(), deletable=False),
+    "status_event": AfterWrite(only=frozenset(), deletable=False),
+    "conflict": AfterWrite(only=frozenset({"resolved_at", "resolved_by"}), deletable=False,
+                           refusal="Only the server writes conflicts; a client may only "
+                           "resolve one."),
+    # One row per shop, for the shop's life.
+    "shop_settings": AfterWrite(deletable=False, delete_refusal="The shop settings are never "
+                                "deleted; change them instead."),
+}
+
+#: Rows that are never changed after they are made (corrections are new rows), derived
+#: from ``AFTER_WRITE``.
+APPEND_ONLY: frozenset[str] = frozenset(
+    name for name, rule in AFTER_WRITE.items() if rule.only is not None and not rule.deletable)
 
 #: Allowed values of enumerated fields, checked on every write, local and on the server.
 CHOICES: dict[tuple[str, str], tuple[str | None, ...]] = {
@@ -249,7 +288,42 @@ CHOICES: dict[tuple[str, str], tuple[str | None, ...]] = {
     ("appointment", "status"): rules.APPOINTMENT_STATUSES,
     ("time_entry", "kind"): rules.TIME_ENTRY_KINDS,
     ("note", "kind"): rules.NOTE_KINDS,
+    ("status_event", "from_status"): (*rules.JOB_STATUSES, None),
+    ("status_event", "to_status"): rules.JOB_STATUSES,
 }
+
+_LABELS = {"job_line": "job line", "time_entry": "time entry", "status_event": "status event",
+           "shop_settings": "shop settings", "technician_pin": "technician PIN"}
+
+
+def entity_label(entity: str) -> str:
+    """An entity's name as a person reads it ("job line")."""
+    return _LABELS.get(entity, entity.replace("_", " "))
+
+
+def plural(entity: str) -> str:
+    if entity == "shop_settings":
+        return "the shop settings"
+    label = entity_label(entity)
+    if label.endswith("y") and not label.endswith(("ay", "ey", "oy")):
+        return label[:-1] + "ies"
+    return label + ("es" if label.endswith("s") else "s")
+
+
+def mapped_entities(base: Any) -> dict[str, Any]:
+    """entity name → the class of ``base``'s registry mapping it, in ``ENTITY_MIXINS``
+    order: the one declaration every entity list derives from. A declared entity without a
+    class is an error at import, not a silent gap."""
+    by_table = {m.class_.__tablename__: m.class_ for m in base.registry.mappers
+                if hasattr(m.class_, "__tablename__")}
+    out: dict[str, Any] = {}
+    for name, mixin in ENTITY_MIXINS.items():
+        cls = by_table.get(name)
+        if cls is None or not issubclass(cls, mixin):
+            raise RuntimeError(f"entity {name!r} of app.entities has no mapped class in "
+                               f"{base.__module__}")
+        out[name] = cls
+    return out
 
 
 @dataclass(frozen=True)
@@ -299,7 +373,7 @@ class FieldSpec:
             if not isinstance(value, str):
                 raise ValueError(f"'{self.name}' must be text")
             if "\x00" in value:
-                raise ValueError(f"'{self.name}' must not contain NUL characters")
+                raise ValueError(f"'{self.name}' must not contain NUL characters.")
             return value
         return value  # json
 

@@ -19,6 +19,11 @@ class ValidationError(BaylineError):
         self.field = field
 
 
+class NotAllowed(BaylineError):
+    """The role of the user signed in may not do this; the message is the server's own
+    reason (``app.roles``), given before the change is made instead of hours later."""
+
+
 class NotFound(BaylineError):
     """The row asked for does not exist (or is deleted)."""
 

@@ -32,6 +32,7 @@ from app.entities import (
     TimeEntryFields,
     UTCDateTime,
     VehicleFields,
+    mapped_entities,
 )
 
 
@@ -128,12 +129,8 @@ class TechnicianPin(Base, SyncedColumns, TechnicianPinFields):
         return f"TechnicianPin(id={self.id!r}, technician_id={self.technician_id!r})"
 
 
-#: entity name → mapped class of the replica.
-MODELS: dict[str, type[Base]] = {
-    cls.__tablename__: cls
-    for cls in (Customer, Vehicle, Technician, Bay, Job, JobLine, Appointment, TimeEntry,
-                Note, StatusEvent, Conflict, ShopSettings, TechnicianPin)
-}
+#: entity name → mapped class of the replica, derived from ``app.entities.ENTITY_MIXINS``.
+MODELS: dict[str, type[Base]] = mapped_entities(Base)
 
 
 # --- local-only tables -----------------------------------------------------------------

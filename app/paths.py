@@ -26,3 +26,14 @@ def replica_path(data_dir: Path) -> Path:
 
 def log_dir(data_dir: Path) -> Path:
     return data_dir / "logs"
+
+
+def demo_server_dir() -> Path:
+    """The one folder of this computer's demo server (its database, port file and lock),
+    shared by every replica whatever its data folder: ``BAYLINE_DEMO_DIR`` if set, else
+    ``demo-server`` in the platform's per-user data folder (``BAYLINE_DATA_DIR`` does not
+    move it: two replicas in two data folders join the same demo shop)."""
+    override = os.environ.get("BAYLINE_DEMO_DIR")
+    if override:
+        return Path(override)
+    return Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR)) / "demo-server"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import WithJsonSchema
 
 from server.auth.roles import Principal
 from server.auth.service import AuthService
@@ -65,14 +67,29 @@ def check_schema_version(version: int | None) -> None:
                        min=MIN_SCHEMA_VERSION)
 
 
+assert 1 <= MIN_SCHEMA_VERSION <= 9, "VERSION_PATTERN below assumes one digit"
+#: The versions this server takes, as the text of a header (declared in the OpenAPI
+#: document; an older one is answered 426, not 422).
+VERSION_PATTERN = f"^([{MIN_SCHEMA_VERSION}-9]|[1-9][0-9]{{1,8}})$"
+
+
 async def sync_headers(
-    x_client_id: Annotated[uuid.UUID | None, Header(
+    # (Absent, not "null", when there is none: the header's text is a UUID.)
+    x_client_id: Annotated[uuid.UUID | None, WithJsonSchema(
+        {"type": "string", "format": "uuid"}), Header(
         description="The local replica's id (made at first start, kept with it).")] = None,
-    x_schema_version: Annotated[int | None, Header(
-        ge=-(2**31), le=2**31 - 1, description="The client's sync schema version.")] = None,
+    x_schema_version: Annotated[str | None, WithJsonSchema(
+        {"type": "string", "pattern": VERSION_PATTERN}), Header(
+        max_length=11, description="The client's sync schema version, a whole number (older "
+        "than the server's minimum: 426).")] = None,
 ) -> str | None:
     """The ``X-Client-Id`` of a sync request (checked ``X-Schema-Version`` first)."""
-    check_schema_version(x_schema_version)
+    if x_schema_version is not None:
+        text = x_schema_version.strip()
+        if not re.fullmatch(r"-?[0-9]{1,10}", text) or not -(2**31) <= int(text) < 2**31:
+            raise ApiError(422, "invalid_request",
+                           "X-Schema-Version must be a whole number (the app's schema version).")
+        check_schema_version(int(text))
     return str(x_client_id) if x_client_id is not None else None
 
 

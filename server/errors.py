@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +86,17 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+def allowed_methods(request: Request) -> str:
+    """Every method some route of this path answers (Starlette names only the first
+    route's, though GET and POST of one address are two routes), for ``Allow``."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match != Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers that give every error the protocol's shape."""
 
@@ -99,14 +111,17 @@ def install(app: FastAPI) -> None:
         return error_response(status, code, detail)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = _CODES.get(exc.status_code, "error")
         detail = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
         if exc.status_code == 404 and detail == "Not Found":
             detail = "There is nothing at this address."
-        elif exc.status_code == 405:
-            detail = "This address does not accept that method."
-        return error_response(exc.status_code, code, detail, headers=getattr(exc, "headers", None))
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:
+            allow = allowed_methods(request)
+            detail = f"This address does not accept that method; it accepts: {allow}."
+            headers = {**(headers or {}), "Allow": allow}
+        return error_response(exc.status_code, code, detail, headers=headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -40,7 +40,9 @@ from app.entities import (
     TimeEntryFields,
     UTCDateTime,
     VehicleFields,
+    mapped_entities,
 )
+from app.validators import MAX_TEXT_CHARS
 
 
 class ServerBase(DeclarativeBase):
@@ -251,15 +253,8 @@ class TechnicianPin(ServerBase, SyncedColumns, TechnicianPinFields):
         return f"TechnicianPin(id={self.id!r}, technician_id={self.technician_id!r})"
 
 
-#: entity name → mapped class.
-ENTITIES: dict[str, type[ServerBase]] = {
-    cls.__tablename__: cls
-    for cls in (Customer, Vehicle, Technician, Bay, Job, JobLine, Appointment, TimeEntry,
-                Note, StatusEvent, Conflict, ShopSettings, TechnicianPin)
-}
-
-#: Text kept in one place so ``Text`` columns cannot be abused for huge values.
-MAX_TEXT_CHARS = 100_000
+#: entity name → mapped class, derived from ``app.entities.ENTITY_MIXINS``.
+ENTITIES: dict[str, type[ServerBase]] = mapped_entities(ServerBase)
 
 __all__ = ["ENTITIES", "ServerBase", "Shop", "User", "AuthSession", "RefreshToken",
            "LoginFailure", "ServerSetting", "Client", "MutationOutcome",

@@ -5,16 +5,32 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+)
 
-from server.models import ENTITIES
+from app.entities import ENTITY_MIXINS
+from server.config import MIN_SCHEMA_VERSION
 
-EntityName = Literal["customer", "vehicle", "technician", "bay", "job", "job_line",
-                     "appointment", "time_entry", "note", "status_event", "conflict",
-                     "shop_settings", "technician_pin"]
-assert set(EntityName.__args__) == set(ENTITIES)  # type: ignore[attr-defined]
 
-MAX_MUTATION_ID = 2**63 - 1
+def _known_entity(value: str) -> str:
+    if value not in ENTITY_MIXINS:
+        raise ValueError(f"must be one of: {', '.join(ENTITY_MIXINS)}")
+    return value
+
+
+#: An entity of ``app.entities.ENTITY_MIXINS`` (the one declaration), as an enum in OpenAPI.
+EntityName = Annotated[str, AfterValidator(_known_entity),
+                       Field(json_schema_extra={"enum": list(ENTITY_MIXINS)})]
+
+#: The largest mutation id (2**53 - 1: a JSON number a JavaScript client or a schema
+#: checker reads exactly; a replica makes one id per edit, so it never gets near).
+MAX_MUTATION_ID = 2**53 - 1
 
 
 def _clean_text(value: str) -> str:
@@ -28,7 +44,20 @@ def _clean_text(value: str) -> str:
     return value
 
 
-Text = Annotated[str, AfterValidator(_clean_text)]
+def _whole(value: Any) -> Any:
+    """JSON has one kind of number: 3.0 is the whole number 3 (as JSON Schema's "integer"
+    says); text, booleans and fractions are not."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+#: A whole number, written 3 or 3.0; strict otherwise (no "3", no true).
+Whole = Annotated[int, BeforeValidator(_whole)]
+
+#: Text without NUL characters; the pattern says so in the OpenAPI document too.
+Text = Annotated[str, AfterValidator(_clean_text),
+                 Field(json_schema_extra={"pattern": "^[^\\u0000]*$"})]
 
 
 class _Open(BaseModel):
@@ -39,7 +68,8 @@ class _Open(BaseModel):
 # --- auth ------------------------------------------------------------------------------
 
 class LoginRequest(_Open):
-    username: Text = Field(min_length=1, max_length=200)
+    # (as long as a username can be: a longer one never signs in)
+    username: Text = Field(min_length=1, max_length=100)
     password: Text = Field(min_length=1, max_length=1024)
     device_name: Text = Field(default="", max_length=200)
 
@@ -77,7 +107,7 @@ class TokenResponse(BaseModel):
 # --- sync ------------------------------------------------------------------------------
 
 class Mutation(_Open):
-    id: int = Field(ge=1, le=MAX_MUTATION_ID, strict=True,
+    id: Whole = Field(ge=1, le=MAX_MUTATION_ID, strict=True,
                     description="Per client, from 1, contiguous and increasing.")
     entity: EntityName
     row_id: uuid.UUID
@@ -88,7 +118,9 @@ class Mutation(_Open):
                                  description="What the client believed those fields held.")
     at: Text | None = Field(default=None, max_length=64,
                            description="The client's clock; kept for audit only.")
-    operation_id: int | None = Field(
+    operation_id: Annotated[Whole | None, WithJsonSchema({"anyOf": [
+        {"type": "integer", "minimum": 1, "maximum": MAX_MUTATION_ID}, {"type": "null"}]})
+    ] = Field(
         default=None, ge=1, le=MAX_MUTATION_ID, strict=True,
         description="The operation (one action of a person) that wrote this mutation: the "
                     "id of its first mutation. The mutations of one operation stand or fall "
@@ -105,7 +137,10 @@ class Mutation(_Open):
 
 class PushRequest(_Open):
     client_id: uuid.UUID
-    schema_version: int = Field(ge=-(2**31), le=2**31 - 1, strict=True)
+    # An older version is refused with 426 (PROTOCOL.md), not 422: the document declares
+    # the minimum, the route answers below it.
+    schema_version: Whole = Field(ge=-(2**31), le=2**31 - 1, strict=True,
+                                json_schema_extra={"minimum": MIN_SCHEMA_VERSION})
     mutations: list[Mutation] = Field(
         description="At most 500 mutations (and 1 MiB per request); more is 413.")
     device_time: Text | None = Field(
@@ -162,8 +197,17 @@ class Health(BaseModel):
 
 Role = Literal["admin", "manager", "clerk", "technician", "kiosk"]
 
+#: Only a technician has a PIN: a body naming another role carries none.
+_PIN_ONLY_FOR_TECHNICIANS: dict[str, Any] = {
+    "if": {"properties": {"role": {"enum": ["admin", "manager", "clerk", "kiosk"]}},
+           "required": ["role"]},
+    "then": {"properties": {"pin": {"type": "null"}}},
+}
+
 
 class UserCreate(_Open):
+    model_config = ConfigDict(extra="ignore", json_schema_extra=_PIN_ONLY_FOR_TECHNICIANS)
+
     username: Text = Field(min_length=1, max_length=100)
     password: Text = Field(min_length=8, max_length=1024)
     role: Role
@@ -173,6 +217,8 @@ class UserCreate(_Open):
 
 
 class UserUpdate(_Open):
+    model_config = ConfigDict(extra="ignore", json_schema_extra=_PIN_ONLY_FOR_TECHNICIANS)
+
     display_name: Text | None = Field(default=None, max_length=200)
     role: Role | None = None
     password: Text | None = Field(default=None, min_length=8, max_length=1024)

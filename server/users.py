@@ -43,7 +43,10 @@ def list_users(principal: PrincipalDep, ctx: CtxDep) -> list[dict[str, Any]]:
 
 @router.post("", operation_id="users_create", response_model=UserInfo, status_code=201,
              summary="Add a user to the shop (admin only)",
-             responses={409: {"model": ErrorBody, "description": "The username is taken"}})
+             responses={409: {"model": ErrorBody, "description": "The username is taken"},
+                        201: {"description": "The new user", "links": {"UpdateUser": {
+                            "operationId": "users_update",
+                            "parameters": {"user_id": "$response.body#/id"}}}}})
 def create_user(body: UserCreate, principal: PrincipalDep, ctx: CtxDep) -> dict[str, Any]:
     _admin(principal)
     try:
@@ -64,7 +67,9 @@ def create_user(body: UserCreate, principal: PrincipalDep, ctx: CtxDep) -> dict[
 
 @router.patch("/{user_id}", operation_id="users_update", response_model=UserInfo,
               summary="Change a user's role, name, password, PIN or active flag (admin only)",
-              responses={404: {"model": ErrorBody, "description": "No such user"}})
+              responses={404: {"model": ErrorBody, "description": "No such user"},
+                         409: {"model": ErrorBody, "description": "not_a_technician: a PIN "
+                               "for a user who is not a technician"}})
 def update_user(user_id: Annotated[uuid.UUID, Path()], body: UserUpdate,
                 principal: PrincipalDep, ctx: CtxDep) -> dict[str, Any]:
     _admin(principal)
@@ -79,8 +84,12 @@ def update_user(user_id: Annotated[uuid.UUID, Path()], body: UserUpdate,
         if body.role is not None:
             user.role = body.role
         if body.pin is not None:
-            if (body.role or user.role) != TECHNICIAN:
+            if body.role is not None and body.role != TECHNICIAN:
                 raise ApiError(422, "invalid_user", "Only a technician has a PIN.")
+            if (body.role or user.role) != TECHNICIAN:
+                # valid by itself: it conflicts with the user's role as it is
+                raise ApiError(409, "not_a_technician", "Only a technician has a PIN; this "
+                               "user is not one.")
             try:
                 store_pin(session, user, body.pin)
             except PinError as exc:

@@ -156,13 +156,15 @@ class _EntityCodec:
 
     def statement(self, keys: tuple[str, ...], filled: tuple[str, ...],
                   dialect: Dialect) -> tuple[str, list[int] | None]:
-        """The upsert for rows with ``keys`` (``filled`` columns are set only on insert),
+        """The upsert for rows with ``keys`` (``filled`` columns take their blanks),
         compiled once: its SQL and, if its placeholders are not in our order, the order."""
         found = self._statements.get((keys, filled))
         if found is None:
             names = (*keys, *filled)
             stmt = sqlite_insert(self.table).values({k: bindparam(k) for k in names})
-            sets = {k: stmt.excluded[k] for k in keys if k != "id"}
+            # A column the server left out is one this role may not read: it holds its
+            # blank, not a value typed here that the server refused (or an older role's).
+            sets = {k: stmt.excluded[k] for k in names if k != "id"}
             stmt = (stmt.on_conflict_do_update(index_elements=[self.table.c.id], set_=sets)
                     if sets else stmt.on_conflict_do_nothing(index_elements=[self.table.c.id]))
             compiled = stmt.compile(dialect=dialect)

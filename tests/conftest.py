@@ -11,6 +11,8 @@ import pytest
 
 from app.db import Store
 
+_DEMO_DIR = pytest.StashKey[Path]()
+
 
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
@@ -21,8 +23,18 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Let tests/pg.py say, past the output capture, that it started a PostgreSQL."""
+    """Let tests/pg.py say, past the output capture, that it started a PostgreSQL; keep
+    every demo server a test starts (``main.py`` on a new replica joins one) out of the
+    person's own ``demo-server`` folder."""
+    import os
+    import tempfile
+
     from tests import pg
+
+    if "BAYLINE_DEMO_DIR" not in os.environ:
+        folder = Path(tempfile.mkdtemp(prefix="bayline-test-demo-")) / "demo-server"
+        os.environ["BAYLINE_DEMO_DIR"] = str(folder)
+        config.stash[_DEMO_DIR] = folder
 
     def announce(line: str) -> None:
         capture = config.pluginmanager.getplugin("capturemanager")
@@ -35,6 +47,19 @@ def pytest_configure(config: pytest.Config) -> None:
             reporter.write_line(line)
 
     pg.announce = announce
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Stop the session's demo server, if a test left one running, and remove its folder."""
+    folder = config.stash.get(_DEMO_DIR, None)
+    if folder is None:
+        return
+    import shutil
+
+    from sync.demo import stop_demo_server
+
+    stop_demo_server(folder)
+    shutil.rmtree(folder.parent, ignore_errors=True)
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from app import validators
 from app.db import Writer
 from app.errors import DoubleBooking, ValidationError
 from app.models import Appointment, Bay, Customer, Job, Technician, Vehicle
@@ -28,10 +29,7 @@ def _check(w: Writer, appt: dict[str, Any], exclude_id: str | None) -> None:
     starts, ends = appt["starts_at"], appt["ends_at"]
     if starts is None or ends is None:
         raise ValidationError("An appointment needs a start and an end.", field="starts_at")
-    if ends <= starts:
-        raise ValidationError("The end must be after the start.", field="ends_at")
-    if (ends - starts).total_seconds() > 14 * 24 * 3600:
-        raise ValidationError("An appointment cannot last more than two weeks.", field="ends_at")
+    validators.validate_row("appointment", appt)  # before the clash search reads the times
     for field, model in (("customer_id", Customer), ("vehicle_id", Vehicle), ("job_id", Job),
                          ("technician_id", Technician), ("bay_id", Bay)):
         if appt.get(field):
@@ -53,7 +51,7 @@ def book(w: Writer, *, starts_at: datetime, ends_at: datetime, customer_id: str 
     fields: dict[str, Any] = dict(starts_at=starts_at, ends_at=ends_at, customer_id=customer_id,
                                   vehicle_id=vehicle_id, job_id=job_id,
                                   technician_id=technician_id, bay_id=bay_id,
-                                  notes=notes.strip(), status=status)
+                                  notes=notes, status=status)
     _check(w, fields, None)
     return w.create(Appointment, **fields).id
 

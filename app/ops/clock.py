@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from app import rules
+from app import rules, validators
 from app.db import Writer
 from app.errors import ValidationError
 from app.models import Job, Technician, TimeEntry
@@ -91,9 +91,8 @@ def correct(w: Writer, entry_id: str, *, started_at: datetime, ended_at: datetim
     opens a second clock; and the open shift cannot be ended while a job clock runs in it.
     """
     original = w.get(TimeEntry, entry_id, what="time entry")
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError("Say why the time is corrected.", field="reason")
+    reason = validators.validate_field("time_entry", "reason", reason)
+    validators.validate_row("time_entry", {"corrects_id": original.id, "reason": reason})
     if ended_at is not None and ended_at <= started_at:
         raise ValidationError("The end must be after the start.", field="ended_at")
     if ended_at is not None and (ended_at - started_at).total_seconds() > 24 * 3600:

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app import rules
+from app import rules, validators
 from app.db import Writer
 from app.errors import TransitionError, ValidationError
 from app.models import Bay, Customer, Job, JobLine, StatusEvent, Technician, TimeEntry, Vehicle
@@ -45,10 +45,6 @@ def _check_refs(w: Writer, fields: dict[str, Any]) -> None:
         vehicle = w.get(Vehicle, fields["vehicle_id"], what="vehicle")
         if fields.get("customer_id") and vehicle.customer_id not in (None, fields["customer_id"]):
             raise ValidationError("That vehicle belongs to another customer.", field="vehicle_id")
-    if fields.get("estimated_minutes") is not None and fields["estimated_minutes"] < 0:
-        raise ValidationError("The estimate cannot be negative.", field="estimated_minutes")
-    if "priority" in fields and not 0 <= fields["priority"] <= 3:
-        raise ValidationError("Priority is 0 (normal) to 3 (urgent).", field="priority")
 
 
 def create_job(w: Writer, *, customer_id: str | None, vehicle_id: str | None,
@@ -59,10 +55,10 @@ def create_job(w: Writer, *, customer_id: str | None, vehicle_id: str | None,
     """Write up a job (status ``estimate`` or ``queued``) with a provisional number."""
     if status not in ("estimate", "queued"):
         raise ValidationError("A new job starts as an estimate or queued.", field="status")
-    fields: dict[str, Any] = dict(customer_id=customer_id, vehicle_id=vehicle_id,
-                                  concern=(concern or "").strip(), promised_at=promised_at,
-                                  customer_waiting=customer_waiting, priority=priority,
-                                  estimated_minutes=estimated_minutes, odometer_in=odometer_in)
+    fields: dict[str, Any] = validators.validate_fields("job", dict(
+        customer_id=customer_id, vehicle_id=vehicle_id, concern=concern,
+        promised_at=promised_at, customer_waiting=customer_waiting, priority=priority,
+        estimated_minutes=estimated_minutes, odometer_in=odometer_in))
     _check_refs(w, fields)
     if vehicle_id and odometer_in is not None:
         vehicle = w.get(Vehicle, vehicle_id)
@@ -81,10 +77,7 @@ def update_job(w: Writer, job_id: str, *, confirm_odometer: bool = False, **fiel
         raise ValidationError(f"Use the status and assignment actions to change: "
                               f"{', '.join(sorted(unknown))}.", field=sorted(unknown)[0])
     job = _open_job(w, job_id)
-    if "concern" in fields:
-        fields["concern"] = (fields["concern"] or "").strip()
-    if fields.get("hold_reason") is not None and job.status != "on_hold":
-        raise ValidationError("Only a job on hold has a hold reason.", field="hold_reason")
+    fields = validators.validate_fields("job", fields)
     _check_refs(w, fields)
     if fields.get("odometer_in") is not None and job.vehicle_id:
         check_odometer(w, w.get(Vehicle, job.vehicle_id), fields["odometer_in"],
@@ -115,11 +108,8 @@ def move_status(w: Writer, job_id: str, to_status: str, *, hold_reason: str | No
                               rules.allowed_moves(frm))
     fields: dict[str, Any] = {"status": to_status}
     if to_status == "on_hold":
-        reason = hold_reason or "other"
-        if reason not in rules.HOLD_REASONS:
-            raise ValidationError(f"'{reason}' is not a hold reason; choose one of: "
-                                  f"{', '.join(rules.HOLD_REASONS)}.", field="hold_reason")
-        fields["hold_reason"] = reason
+        fields["hold_reason"] = validators.validate_field("job", "hold_reason",
+                                                          hold_reason or "other")
     elif job.hold_reason is not None:
         fields["hold_reason"] = None
     if to_status == "ready":
@@ -160,30 +150,6 @@ def assign(w: Writer, job_id: str, *, technician_id: str | None = _UNSET,
 
 # --- lines ----------------------------------------------------------------------------
 
-def _clean_line(fields: dict[str, Any], kind: str) -> dict[str, Any]:
-    out = dict(fields)
-    if "description" in out:
-        out["description"] = (out["description"] or "").strip()
-        if not out["description"]:
-            raise ValidationError("A line needs a description.", field="description")
-    if "quantity" in out:
-        q = out["quantity"]
-        if q is None or q <= 0 or q > 10_000:
-            raise ValidationError("The quantity must be more than 0.", field="quantity")
-        out["quantity"] = float(q)
-    if "unit_price_cents" in out:
-        p = out["unit_price_cents"]
-        if p is None or int(p) != p:
-            raise ValidationError("A price is a whole number of cents.", field="unit_price_cents")
-        if kind != "fee" and p < 0:
-            raise ValidationError("A price cannot be negative (use a fee line for a discount).",
-                                  field="unit_price_cents")
-        out["unit_price_cents"] = int(p)
-    if out.get("part_status") is not None and kind != "part":
-        raise ValidationError("Only a part line has a part status.", field="part_status")
-    return out
-
-
 def add_line(w: Writer, job_id: str, *, kind: str, description: str, quantity: float = 1.0,
              unit_price_cents: int = 0, approval: str = "pending",
              technician_id: str | None = None, part_status: str | None = None,
@@ -193,20 +159,18 @@ def add_line(w: Writer, job_id: str, *, kind: str, description: str, quantity: f
         part_status = "needed"
     if technician_id:
         w.get(Technician, technician_id, what="technician")
-    fields = _clean_line(dict(description=description, quantity=quantity,
-                              unit_price_cents=unit_price_cents, part_status=part_status), kind)
-    return w.create(JobLine, job_id=job_id, kind=kind, approval=approval,
-                    technician_id=technician_id, service_code=service_code, done=False,
-                    **fields).id
+    # Each field's rule, and the rules between them (a part status only on a part line, a
+    # negative price only on a fee line), are app.validators' (the Writer applies them).
+    return w.create(JobLine, job_id=job_id, kind=kind, description=description,
+                    quantity=quantity, unit_price_cents=unit_price_cents, approval=approval,
+                    technician_id=technician_id, part_status=part_status,
+                    service_code=service_code, done=False).id
 
 
 def update_line(w: Writer, line_id: str, **fields: Any) -> str:
     line = w.get(JobLine, line_id, what="job line")
     _open_job(w, line.job_id)
-    if "kind" in fields:
-        raise ValidationError("A line's kind cannot change; delete it and add a new one.",
-                              field="kind")
-    w.update(line, **_clean_line(fields, line.kind))
+    w.update(line, **fields)  # a line's kind never changes: app.entities.AFTER_WRITE
     return line.id
 
 

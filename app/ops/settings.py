@@ -16,6 +16,6 @@ def update_shop_settings(w: Writer, **fields: Any) -> str:
     row = w.session.get(ShopSettings, w.shop_id)
     if row is None:
         values = {**DEFAULTS, **clean}
-        return w.create(ShopSettings, row_id=w.shop_id, **values).id
+        return w.create(ShopSettings, with_id=w.shop_id, **values).id
     w.update(row, **clean)
     return row.id

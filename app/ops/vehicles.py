@@ -6,42 +6,25 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from app import rules
+from app import validators
 from app.db import Writer
-from app.errors import ConfirmationRequired, ValidationError
+from app.errors import ConfirmationRequired
 from app.models import Customer, Job, Vehicle
 
 
 def _clean(w: Writer, fields: dict[str, Any], vehicle_id: str | None) -> dict[str, Any]:
-    out = dict(fields)
-    if "vin" in out:
-        try:
-            check = rules.check_vin(out["vin"])
-        except ValueError as exc:
-            raise ValidationError(str(exc), field="vin") from None
-        out["vin"] = check.vin
-        if check.warning:
-            w.warn(check.warning)
-        if check.vin:
-            dup = w.session.scalar(
-                select(Vehicle.id).where(Vehicle.vin == check.vin, Vehicle.deleted_at.is_(None),
-                                         Vehicle.id != (vehicle_id or "")))
-            if dup:
-                w.warn("Another vehicle already has this VIN; check for a duplicate record.")
-    if "plate" in out:
-        out["plate"] = " ".join((out["plate"] or "").upper().split())
-    if "year" in out:
-        try:
-            rules.check_vehicle_year(out["year"])
-        except ValueError as exc:
-            raise ValidationError(str(exc), field="year") from None
-    if out.get("odometer") is not None and out["odometer"] < 0:
-        raise ValidationError("The odometer cannot be negative.", field="odometer")
+    """The fields tidied by their rules (``app.validators``: VIN, year, plate...), with
+    what only the replica can tell: the customer exists, the VIN is not on another car.
+    (The VIN's check-digit warning comes from the ``Writer``, which validates again.)"""
+    out = validators.validate_fields("vehicle", fields)
+    if out.get("vin"):
+        dup = w.session.scalar(
+            select(Vehicle.id).where(Vehicle.vin == out["vin"], Vehicle.deleted_at.is_(None),
+                                     Vehicle.id != (vehicle_id or "")))
+        if dup:
+            w.warn("Another vehicle already has this VIN; check for a duplicate record.")
     if out.get("customer_id"):
         w.get(Customer, out["customer_id"], what="customer")
-    for name in ("make", "model"):
-        if name in out:
-            out[name] = (out[name] or "").strip()
     return out
 
 
@@ -59,8 +42,7 @@ def check_odometer(w: Writer, vehicle: Vehicle, reading: int | None, confirm: bo
     """Refuse a reading below the last one unless the person confirmed it."""
     if reading is None:
         return
-    if reading < 0:
-        raise ValidationError("The odometer cannot be negative.", field=field)
+    validators.validate_field("job" if field == "odometer_in" else "vehicle", field, reading)
     last = last_odometer(w, vehicle)
     if last is not None and reading < last and not confirm:
         raise ConfirmationRequired(
@@ -76,8 +58,6 @@ def create_vehicle(w: Writer, *, customer_id: str | None, vin: str = "", plate: 
     fields = _clean(w, dict(customer_id=customer_id, vin=vin, plate=plate, make=make,
                             model=model, year=year, odometer=odometer,
                             odometer_unit=odometer_unit, notes=notes), None)
-    if not (fields["vin"] or fields["plate"]):
-        raise ValidationError("A vehicle needs a plate or a VIN.", field="plate")
     return w.create(Vehicle, **fields).id
 
 

@@ -1,15 +1,13 @@
-"""The roles of PROTOCOL.md, plus ``kiosk`` (a shared touch kiosk's device account)."""
+"""Who is asking (``Principal``). The roles and what each may do are ``app.roles``, the one
+table the replica and the server share."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-ADMIN = "admin"
-MANAGER = "manager"
-CLERK = "clerk"
-TECHNICIAN = "technician"
-KIOSK = "kiosk"
-ROLES: tuple[str, ...] = (ADMIN, MANAGER, CLERK, TECHNICIAN, KIOSK)
+from app.roles import ADMIN, CLERK, KIOSK, MANAGER, ROLES, TECHNICIAN
+
+__all__ = ["ADMIN", "CLERK", "KIOSK", "MANAGER", "ROLES", "TECHNICIAN", "Principal"]
 
 
 @dataclass(frozen=True)

@@ -20,12 +20,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app import rules
+from app import roles, rules, validators
+from app.entities import entity_label
 from app.errors import ValidationError
 from app.scheduling import INACTIVE_APPOINTMENT_STATUSES, find_clash
 from app.shopsettings import check_settings
 from app.timeclock import is_effective
-from app.timeutil import to_rfc3339
 from server.auth.roles import TECHNICIAN, Principal
 from server.models import ENTITIES, Appointment, Bay, Conflict, ServerBase, Technician, TimeEntry
 from server.sync import permissions as perm
@@ -41,10 +41,14 @@ from server.sync.fields import (
     to_wire,
 )
 
-APPEND_ONLY = frozenset({"note", "status_event", "time_entry", "conflict"})
 JOB_GUARDED = ("status", "technician_id")
 APPOINTMENT_GUARDED = ("technician_id", "bay_id", "starts_at", "ends_at")
 APPOINTMENT_SCHEDULE = (*APPOINTMENT_GUARDED, "status")
+
+
+def _refuse(reason: str | None) -> None:
+    if reason:
+        raise Rejected(reason)
 
 
 class DoubleBooked(Rejected):
@@ -206,12 +210,11 @@ class Batch:
 
     def plan(self, m: MutationIn) -> Plan:
         p = self.principal
-        label = perm.entity_label(m.entity)
+        label = entity_label(m.entity)
         if m.op == "delete":
-            if m.entity in APPEND_ONLY:
-                raise Rejected(f"A {label} is never deleted; corrections are new rows.")
-            if not perm.may_delete(p, m.entity):
-                raise Rejected(perm.refused(p, f"delete {perm.plural(m.entity)}"))
+            decision = perm.can(p, m.entity, "delete")
+            if not decision:
+                raise Rejected(decision.reason or "")
         elif not perm.may_write(p, m.entity):
             raise Rejected(perm.refused(p, f"change {perm.plural(m.entity)}"))
         row = self.row(m.entity, m.row_id)
@@ -232,11 +235,10 @@ class Batch:
     # --- create -------------------------------------------------------------------------
     def _create(self, m: MutationIn, values: dict[str, Any]) -> Plan:
         p = self.principal
-        label = perm.entity_label(m.entity)
-        if m.entity == "conflict":
-            raise Rejected("Only the server writes conflicts.")
-        if p.role == TECHNICIAN and m.entity == "job":
-            raise Rejected(perm.refused(p, "write up jobs"))
+        label = entity_label(m.entity)
+        decision = perm.can(p, m.entity, "create", values)
+        if not decision:
+            raise Rejected(decision.reason or "")
         if m.entity == "shop_settings" and m.row_id != p.shop_id:
             raise Rejected("A shop has one settings row, whose id is the shop's id.")
         plan = Plan()
@@ -249,6 +251,10 @@ class Batch:
         missing = [f for f in required(m.entity) if full.get(f) is None]
         if missing:
             raise Rejected(f"A new {label} needs {', '.join(repr(f) for f in missing)}.")
+        try:
+            validators.validate_row(m.entity, full)
+        except ValidationError as exc:
+            raise Rejected(exc.message) from None
         self._check_references(m.entity, full)
         check = getattr(self, f"_check_new_{m.entity}", None)
         if check is not None:
@@ -264,15 +270,14 @@ class Batch:
 
     def _check_new_time_entry(self, v: dict[str, Any]) -> None:
         p = self.principal
-        if p.role == TECHNICIAN and v["technician_id"] != p.technician_id:
-            raise Rejected("A technician can only clock themselves on and off.")
-        if v["ended_at"] is not None and v["ended_at"] < v["started_at"]:
-            raise Rejected("A time entry cannot end before it starts.")
+        if p.role == TECHNICIAN:
+            _refuse(roles.technician_time_entry_refusal(v["technician_id"], p.technician_id))
 
     def _check_new_note(self, v: dict[str, Any]) -> None:
         p = self.principal
-        if p.role == TECHNICIAN and v["author_id"] not in (None, p.technician_id, p.user_id):
-            raise Rejected("A technician can only write notes in their own name.")
+        if p.role == TECHNICIAN:
+            _refuse(roles.technician_author_refusal(v["author_id"], p.technician_id, p.user_id,
+                                                    "write notes in their own name"))
 
     def _check_new_status_event(self, v: dict[str, Any]) -> None:
         p = self.principal
@@ -280,8 +285,8 @@ class Batch:
         if p.role == TECHNICIAN:
             if job.technician_id != p.technician_id:
                 raise Rejected("A technician can only record moves of jobs assigned to them.")
-            if v["by_id"] not in (None, p.technician_id, p.user_id):
-                raise Rejected("A technician can only record their own moves.")
+            _refuse(roles.technician_author_refusal(v["by_id"], p.technician_id, p.user_id,
+                                                    "record their own moves"))
 
     def _check_new_appointment(self, v: dict[str, Any]) -> None:
         self._check_appointment(v, None)
@@ -331,6 +336,10 @@ class Batch:
             values.pop("number", None)  # final numbers are the server's; later edits ignored
         changed = {k: v for k, v in values.items() if getattr(row, k) != v}
         plan = Plan()
+        try:
+            validators.check_change(m.entity, row, changed)
+        except ValidationError as exc:
+            raise Rejected(exc.message) from None
         if m.entity == "shop_settings":
             self._check_shop_settings(changed)
         if m.entity == "job":
@@ -338,7 +347,13 @@ class Batch:
             if conflicts:
                 return self._conflict_plan(m, row, changed, conflicts)
             self._check_job_update(row, changed)
-        elif m.entity == "appointment" and any(f in changed for f in APPOINTMENT_SCHEDULE):
+        else:
+            _refuse(perm.can(self.principal, m.entity, "update", changed).reason)
+        try:
+            validators.validate_row(m.entity, validators.RowView(row, changed), changed)
+        except ValidationError as exc:
+            raise Rejected(exc.message) from None
+        if m.entity == "appointment" and any(f in changed for f in APPOINTMENT_SCHEDULE):
             merged = {f: getattr(row, f) for f in APPOINTMENT_SCHEDULE}
             merged.update(changed)
             try:
@@ -348,8 +363,9 @@ class Batch:
                 if conflicts and isinstance(exc, DoubleBooked):
                     return self._conflict_plan(m, row, changed, conflicts, exc.reason)
                 raise
-        elif m.entity in APPEND_ONLY and changed:
-            self._check_append_only(m.entity, row, changed)
+        elif m.entity == "time_entry" and changed and self.principal.role == TECHNICIAN:
+            _refuse(roles.technician_time_entry_refusal(row.technician_id,
+                                                        self.principal.technician_id))
         self._check_references(m.entity, changed)
         if changed:
             plan.updates.append((m.entity, row, changed))
@@ -376,7 +392,7 @@ class Batch:
                 resolved_at=None, resolved_by=None)
             plan.new_rows.append(("conflict", conflict))
             shown.append(f"{f} is now {server_value!r}")
-        label = perm.entity_label(m.entity)
+        label = entity_label(m.entity)
         plan.reason = (f"Someone else changed this {label} first ({'; '.join(shown)}); "
                        "the server kept their change.")
         if why:
@@ -385,43 +401,12 @@ class Batch:
 
     def _check_job_update(self, job: Any, changed: dict[str, Any]) -> None:
         p = self.principal
-        if p.role == TECHNICIAN and changed:
-            me = p.technician_id
-            claim = (job.technician_id is None and job.status == "queued"
-                     and changed.get("technician_id") == me and me is not None)
-            if job.technician_id != me and not claim:
-                raise Rejected("A technician can only move jobs assigned to them, or claim "
-                               "queued jobs nobody has taken.")
-            others = sorted(set(changed) - perm.TECHNICIAN_MOVE_FIELDS - {"technician_id"})
-            if others or ("technician_id" in changed and changed["technician_id"] != me):
-                what = ", ".join(others) or "the technician"
-                raise Rejected(perm.refused(p, f"change {what} of a job"))
-            if changed.get("status") in perm.DESK_ONLY_STATUSES:
-                raise Rejected("A technician cannot close or cancel a job; the front desk "
-                               "does that.")
+        if p.role == TECHNICIAN:
+            _refuse(roles.technician_job_refusal(job, changed, p.technician_id))
+        else:
+            _refuse(perm.can(p, "job", "update", changed).reason)
         if "status" in changed and not rules.can_move(job.status, changed["status"]):
             raise Rejected(rules.describe_refused_move(job.status, changed["status"]))
-
-    def _check_append_only(self, entity: str, row: Any, changed: dict[str, Any]) -> None:
-        p = self.principal
-        if entity == "time_entry":
-            if p.role == TECHNICIAN and row.technician_id != p.technician_id:
-                raise Rejected("A technician can only clock themselves on and off.")
-            if "started_at" in changed:
-                raise Rejected("The start of a time entry never changes; add a correction "
-                               "instead.")
-            others = sorted(set(changed) - {"ended_at"})
-            if others:
-                raise Rejected("A time entry can only be ended; corrections are new entries.")
-            if row.ended_at is not None:
-                raise Rejected(f"This time entry already ended at {to_rfc3339(row.ended_at)}; "
-                               "add a correction instead.")
-            if changed["ended_at"] < row.started_at:
-                raise Rejected("A time entry cannot end before it starts.")
-        elif entity == "conflict":
-            return  # only resolved_at / resolved_by get this far
-        else:
-            raise Rejected(f"A {perm.entity_label(entity)} cannot be changed; add a new one.")
 
     # --- shared checks ------------------------------------------------------------------
     def _check_references(self, entity: str, values: dict[str, Any]) -> None:
@@ -430,7 +415,7 @@ class Batch:
             if target is None or value is None:
                 continue
             ref = self.row(target, value)
-            what = perm.entity_label(target)
+            what = entity_label(target)
             if ref is None:
                 raise Rejected(f"The {what} named in '{name}' does not exist.")
             if ref.shop_id != self.principal.shop_id:
@@ -438,8 +423,6 @@ class Batch:
 
     def _check_appointment(self, v: dict[str, Any], exclude_id: str | None) -> None:
         starts, ends = v["starts_at"], v["ends_at"]
-        if ends <= starts:
-            raise Rejected("An appointment must end after it starts.")
         if v.get("status") in INACTIVE_APPOINTMENT_STATUSES:
             return
         self.need_shop()  # no other booking can slip in between this check and the commit

@@ -1,22 +1,18 @@
 """Turning a mutation's JSON fields into column values, with readable refusals.
 
-Types come from ``app.entities.WIRE`` and allowed values from ``CHOICES``; on top of them
-the server checks what its columns can hold (text lengths, 32-bit integers) so a bad value
-is a rejected mutation, never a database error.
+Types come from ``app.entities.WIRE``; every other rule (lengths, ranges, choices, what a
+desk refuses) from ``app.validators``, the same functions the replica's ``Writer`` runs, so
+a value is refused here in the words the desk would have shown. A bad value is a rejected
+mutation, never a database error.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Integer, String, Text
-
-from app import rules
-from app.entities import CHOICES, COMMON_FIELDS, WIRE, FieldSpec
-from server.models import ENTITIES, MAX_TEXT_CHARS
-
-INT32 = (-(2**31), 2**31 - 1)
+from app import rules, validators
+from app.entities import COMMON_FIELDS, WIRE
+from app.errors import ValidationError
 
 #: Fields that name a row of another entity (checked to exist in the same shop).
 REFERENCES: dict[str, str] = {
@@ -29,125 +25,42 @@ class Rejected(Exception):
     """A mutation that is permanently invalid or not allowed; ``reason`` says why."""
 
     def __init__(self, reason: str) -> None:
+        # A reason may quote what the client sent: keep it storable and printable (no NUL,
+        # no lone surrogate), whatever that was.
+        reason = reason.replace("\x00", "\\x00").encode("utf-8", "backslashreplace") \
+            .decode("utf-8")
         super().__init__(reason)
         self.reason = reason
 
 
-@dataclass(frozen=True)
-class Column:
-    spec: FieldSpec
-    max_length: int | None
-    int32: bool
-    column: Any
-
-
-def _default(column: Any) -> Any:
-    d = column.default
-    if d is None:
-        return None
-    if d.is_callable:
-        return d.arg(None)
-    return d.arg
-
-
-def _columns(entity: str) -> dict[str, Column]:
-    table = ENTITIES[entity].__table__
-    out: dict[str, Column] = {}
-    for name, spec in WIRE[entity].fields.items():
-        col = table.c[name]
-        t = col.type
-        max_length = MAX_TEXT_CHARS if isinstance(t, Text) else (
-            t.length if isinstance(t, String) else None)
-        out[name] = Column(spec, max_length, isinstance(t, Integer), col)
-    return out
-
-
-_COLUMNS: dict[str, dict[str, Column]] = {e: _columns(e) for e in ENTITIES}
-
-
 def defaults(entity: str) -> dict[str, Any]:
     """The value of every field of a new row that its creator did not send."""
-    out: dict[str, Any] = {}
-    for name, col in _COLUMNS[entity].items():
-        out[name] = _default(col.column)
-    return out
+    return validators.defaults(entity)
 
 
 def required(entity: str) -> list[str]:
     """Fields a new row must be sent with (no default and not nullable)."""
-    return [name for name, col in _COLUMNS[entity].items()
-            if col.column.default is None and not col.spec.nullable]
+    return validators.required(entity)
 
 
 def convert(entity: str, name: str, value: Any) -> Any:
     """The column value of ``value`` for ``entity.name``; ``Rejected`` names the problem."""
-    col = _COLUMNS[entity].get(name)
-    if col is None:
-        shown = name.encode("ascii", "backslashreplace").decode()[:64]
-        raise Rejected(f"A {entity.replace('_', ' ')} has no field '{shown}'.")
+    spec = WIRE[entity].fields.get(name)
     try:
-        out = col.spec.from_wire(value)
-    except ValueError as exc:
-        raise Rejected(str(exc)) from None
-    if out is None:
-        return None
-    _check_text(name, out)
-    if col.max_length is not None and isinstance(out, str) and len(out) > col.max_length:
-        raise Rejected(f"'{name}' can be at most {col.max_length:,} characters long.")
-    if col.int32 and isinstance(out, int) and not INT32[0] <= out <= INT32[1]:
-        raise Rejected(f"'{name}' is out of range.")
-    allowed = CHOICES.get((entity, name))
-    if allowed is not None and out not in allowed:
-        shown = ", ".join(str(a) for a in allowed if a is not None)
-        raise Rejected(f"'{value}' is not a valid {name.replace('_', ' ')}; choose one of: "
-                       f"{shown}.")
-    return _special(entity, name, out)
-
-
-def _check_text(name: str, value: Any) -> None:
-    """Strings (also inside JSON values) must be storable: UTF-8 without NUL."""
-    if isinstance(value, str):
-        if "\x00" in value:
-            raise Rejected(f"'{name}' must not contain NUL characters.")
+        if spec is None or value is None:
+            # no such field, or empty: refused (or tidied) in the desk's own words
+            return validators.validate_field(entity, name, value)
         try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise Rejected(f"'{name}' is not valid Unicode text.") from None
-    elif isinstance(value, list):
-        for item in value:
-            _check_text(name, item)
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _check_text(name, key)
-            _check_text(name, item)
-
-
-def _special(entity: str, name: str, value: Any) -> Any:
-    if entity == "vehicle" and name == "vin":
-        try:
-            return rules.check_vin(value).vin
+            out = spec.from_wire(value)
         except ValueError as exc:
-            raise Rejected(str(exc)) from None
-    if entity == "vehicle" and name == "year":
-        try:
-            rules.check_vehicle_year(value)
-        except ValueError as exc:
-            raise Rejected(str(exc)) from None
-    if name in ("odometer", "odometer_in", "estimated_minutes", "daily_capacity_minutes") \
-            and value < 0:
-        raise Rejected(f"'{name}' cannot be negative.")
-    if entity == "technician" and name == "skills":
-        if not isinstance(value, list) or not all(isinstance(s, str) and 0 < len(s) <= 100
-                                                  and "\x00" not in s for s in value):
-            raise Rejected("'skills' must be a list of short texts.")
-        if len(value) > 100:
-            raise Rejected("A technician has at most 100 skills.")
-    if entity == "status_event" and name in ("from_status", "to_status") \
-            and value not in rules.JOB_STATUSES:
-        raise Rejected(f"'{value}' is not a job status.")
-    if entity == "conflict" and name not in ("resolved_at", "resolved_by"):
-        raise Rejected("Only the server writes conflicts; a client may only resolve one.")
-    return value
+            # Refused in the words the desk would use for the same value, where it has some.
+            validators.validate_field(entity, name, value)
+            raise ValidationError(str(exc), field=name) from None
+        return validators.validate_field(entity, name, out)
+    except ValidationError as exc:
+        if entity == "shop_settings" and exc.field:  # its messages do not name the setting
+            raise Rejected(f"{exc.message} ('{exc.field}')") from None
+        raise Rejected(exc.message) from None
 
 
 def convert_fields(entity: str, row_id: str, shop_id: str,

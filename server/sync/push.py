@@ -54,7 +54,7 @@ def push(db: Database, principal: Principal, client_id: str,
     """Apply ``mutations`` for ``client_id``; the response body of PROTOCOL.md."""
     for before, after in zip(mutations, mutations[1:], strict=False):
         if after.id != before.id + 1:
-            raise ApiError(422, "invalid_batch",
+            raise ApiError(409, "invalid_batch",  # like a gap: the ids do not follow on
                            f"Mutation ids in a batch must be contiguous and increasing; "
                            f"{after.id} follows {before.id}.")
     mode = _Mode()

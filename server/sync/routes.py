@@ -38,13 +38,16 @@ def _json(body: dict[str, Any]) -> Response:
     "/push", operation_id="sync_push", response_model=PushResponse,
     summary="Apply a batch of this client's mutations, in order",
     responses={409: {"model": ErrorBody, "description": "mutation_gap: the batch starts "
-                     "after LMID + 1 (the body carries last_mutation_id)"}})
+                     "after LMID + 1 (the body carries last_mutation_id); invalid_batch: the ids "
+                     "of a batch are not contiguous and increasing; client_id_mismatch: "
+                     "X-Client-Id names another client than the body"}})
 def push(body: PushRequest, principal: PrincipalDep, ctx: CtxDep,
          header_client_id: ClientIdDep) -> Response:
     check_schema_version(body.schema_version)
     client_id = str(body.client_id)
     if header_client_id is not None and header_client_id != client_id:
-        raise ApiError(422, "client_id_mismatch",
+        # valid by the schema, each on its own; together they contradict each other
+        raise ApiError(409, "client_id_mismatch",
                        "X-Client-Id and the body's client_id name different clients.")
     if len(body.mutations) > MAX_MUTATIONS:
         raise ApiError(413, "too_many_mutations",

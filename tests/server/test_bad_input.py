@@ -71,8 +71,8 @@ def test_a_bad_mutation_in_a_batch_keeps_nothing_of_the_batch(api: Api) -> None:
 def test_ids_out_of_order_in_a_batch_are_422(api: Api) -> None:
     c = api.client("clerk")
     m1, m2, m3 = (c.m("customer", fields={"name": n}) for n in "abc")
-    _error(c.push_response(m1, m3, m2), 422, "invalid_batch")
-    _error(c.push_response(m1, m1), 422, "invalid_batch")
+    _error(c.push_response(m1, m3, m2), 409, "invalid_batch")
+    _error(c.push_response(m1, m1), 409, "invalid_batch")
 
 
 def test_more_than_500_mutations_is_413(api: Api) -> None:
@@ -148,11 +148,11 @@ def test_old_schema_version_is_426(api: Api) -> None:
     assert _error(r, 426)["min"] == 1
 
 
-def test_mismatched_client_ids_are_422(api: Api) -> None:
+def test_mismatched_client_ids_are_409(api: Api) -> None:
     c = api.client("clerk")
     r = api.http.post(PUSH, json=c.body([]), headers={**api.headers("clerk"),
                                                       "X-Client-Id": new_id()})
-    _error(r, 422, "client_id_mismatch")
+    _error(r, 409, "client_id_mismatch")
 
 
 def test_unknown_addresses_and_methods(api: Api) -> None:

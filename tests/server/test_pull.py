@@ -135,7 +135,7 @@ def test_rows_are_sent_exactly_as_the_wire_specs_write_them(api: Api) -> None:
     assert statuses(r) == ["applied"] * 4
     rows, _ = api.pull_all("manager")
     t = rows[("technician", tech)]
-    assert t["name"] == "Zoë «Ω»" and t["skills"] == ["brakes", "a/c"] and t["active"] is False
+    assert t["name"] == "Zoë «Ω»" and t["skills"] == ["a/c", "brakes"] and t["active"] is False
     j = rows[("job", job)]
     assert j["promised_at"] == "2026-11-27T08:15:00.250000Z"
     assert j["customer_waiting"] is True and j["priority"] == 2 and j["closed_at"] is None

@@ -75,7 +75,7 @@ def world(api: Api) -> dict[str, str]:
 def _new_fields(entity: str, w: dict[str, str], api: Api) -> dict[str, Any]:
     return {
         "customer": {"name": "New"},
-        "vehicle": {"customer_id": w["customer"]},
+        "vehicle": {"customer_id": w["customer"], "plate": "NEW 1"},
         "technician": {"name": "New tech"},
         "bay": {"name": "New bay"},
         "job": {"number": "P-N-1", "customer_id": w["customer"]},
@@ -150,7 +150,9 @@ def test_changes(api: Api, world: dict[str, str], role: str) -> None:
     got = {e for e, s in zip(ENTITIES, statuses(r), strict=True) if s == "applied"}
     writable = {"admin": set(ENTITIES) - {"note", "status_event", "technician_pin"},
                 "manager": set(ENTITIES) - {"note", "status_event", "technician_pin"},
-                "clerk": {"customer", "vehicle", "job", "job_line", "appointment", "conflict"},
+                # a clerk ends the clocks of a job they move out of work
+                "clerk": {"customer", "vehicle", "job", "job_line", "appointment", "conflict",
+                          "time_entry"},
                 "technician": {"time_entry", "conflict"},
                 "kiosk": set()}[role]
     assert got == writable

@@ -1,5 +1,6 @@
-"""``python main.py`` with no command opens the desk on the data folder's replica; without
-a login it runs without sync; ``boards`` keeps the text boards."""
+"""``python main.py`` with no command opens the desk on the data folder's replica: a new
+one (or a demo one) on the demo shop with its sync engine; a real shop's replica without
+a login runs without sync; ``boards`` keeps the text boards."""
 
 from __future__ import annotations
 
@@ -15,7 +16,12 @@ from app.db import Store
 
 def test_no_command_opens_the_desk_without_sync_when_not_logged_in(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    Store(tmp_path / "replica.sqlite").close()  # an existing replica (no demo to make)
+    from sync.outbox import sync_state
+
+    real = Store(tmp_path / "replica.sqlite")  # a real shop's replica, its session ended
+    with real.write_session() as s:
+        sync_state(s).server_url = "https://shop.example:8765"
+    real.close()
     seen: list[tuple[Any, Any]] = []
     monkeypatch.setattr(ui.desk.run, "run_desk",
                         lambda store, engine, **kw: seen.append((store, engine)) or 0)
@@ -24,3 +30,17 @@ def test_no_command_opens_the_desk_without_sync_when_not_logged_in(
     assert Path(store.path) == tmp_path / "replica.sqlite" and engine is None
     assert main.build_parser().parse_args(["desk"]).handler is main.cmd_desk
     assert main.build_parser().parse_args(["boards"]).handler is main.cmd_boards
+
+
+def test_a_new_replica_opens_on_the_demo_shop_with_its_engine(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ui.demo
+
+    seen: list[tuple[Any, Any, Any]] = []
+    monkeypatch.setattr(ui.demo, "start_demo", lambda store: (store, "the demo's engine"))
+    monkeypatch.setattr(ui.desk.run, "run_desk",
+                        lambda store, engine, **kw: seen.append((store, engine, kw)) or 0)
+    assert main.main(["--data-dir", str(tmp_path)]) == 0
+    (store, engine, kw), = seen
+    assert Path(store.path) == tmp_path / "replica.sqlite"
+    assert engine == "the demo's engine" and kw["on_ready"] is ui.demo.first_sync_notice

@@ -21,6 +21,7 @@ from ui.qt import (
     QLineEdit,
     QMenu,
     QPoint,
+    QScrollArea,
     Qt,
     QVBoxLayout,
     QWidget,
@@ -29,6 +30,8 @@ from ui.qt import (
 
 #: Where "move right/left" (Alt+Right / Alt+Left) takes a card: the board's column order.
 COLUMN_ORDER = rules.OPEN_STATUSES
+#: Narrower than this, a card cuts vehicles and customers to a few letters.
+COLUMN_MIN_WIDTH = 232
 
 
 class QueueBoard(QWidget):
@@ -54,7 +57,7 @@ class QueueBoard(QWidget):
         bar = QFrame(self)
         bar.setObjectName("filterBar")
         self.search = QLineEdit(bar)
-        self.search.setPlaceholderText("Search this board: job, plate, vehicle, customer")
+        self.search.setPlaceholderText("Search: job, plate, vehicle, customer")
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName("Search the queue board")
         self.search.setMinimumWidth(280)
@@ -82,9 +85,19 @@ class QueueBoard(QWidget):
         row.addStretch(1)
         row.addWidget(self.summary)
 
-        strip = QHBoxLayout()
+        # the columns share the width; below COLUMN_MIN_WIDTH each (a narrow window, the
+        # job panel open) the strip scrolls sideways rather than cut names to a few letters
+        self.strip = QWidget()
+        self.strip.setObjectName("queueStrip")
+        strip = QHBoxLayout(self.strip)
         strip.setContentsMargins(8, 8, 8, 8)
         strip.setSpacing(8)
+        self.scroll = QScrollArea(self)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setWidget(self.strip)  # before the tab order: one window
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         previous: QWidget = self.bay
         for status in COLUMN_ORDER:
             model = column_model(lambda ids, s=status: self.move_requested.emit(ids, s), self)
@@ -95,10 +108,13 @@ class QueueBoard(QWidget):
             view.setAccessibleName(f"{rules.STATUS_LABELS[status]} column")
             view.open_requested.connect(self.open_requested)
             view.focused.connect(lambda v=view: setattr(self, "_last_view", v))
+            view.focused.connect(lambda s=status: self.scroll.ensureWidgetVisible(
+                self.columns[s], 0, 0))
             view.neighbour_requested.connect(lambda d, s=status: self._focus_neighbour(s, d))
             view.customContextMenuRequested.connect(
                 lambda pos, v=view: self._context_menu(v, pos))
-            column = BoardColumn(rules.STATUS_LABELS[status], view, self)
+            column = BoardColumn(rules.STATUS_LABELS[status], view, self.strip)
+            column.setMinimumWidth(COLUMN_MIN_WIDTH)
             strip.addWidget(column, 1)
             self.setTabOrder(previous, view)
             previous = view
@@ -109,7 +125,7 @@ class QueueBoard(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(bar)
-        layout.addLayout(strip, 1)
+        layout.addWidget(self.scroll, 1)
         self.setTabOrder(self.search, self.technician)
         self.setTabOrder(self.technician, self.bay)
 
@@ -177,6 +193,7 @@ class QueueBoard(QWidget):
             proxy, model = self.filters[status], self.models[status]
             self.columns[status].set_count(proxy.rowCount(),
                                            model.rowCount() if proxy.active else None)
+            self.views[status].empty_text = "No matching jobs" if proxy.active else "No jobs"
             shown += proxy.rowCount()
         if self._data is not None:
             total = self._data.total

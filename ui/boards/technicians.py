@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from app.queries.boards import TechnicianRow
+from ui.application import color
 from ui.boards.common import BoardColumn, CardListView
 from ui.models.queue import DeskData, column_model
 from ui.models.rows import RowListModel
@@ -128,6 +129,12 @@ class TechnicianColumn(QFrame):
         self.today.setToolTip(f"Clocked on jobs today: {hm(round(minutes))} of a capacity "
                               f"of {hm(cap)}")
         self.load.setValue(min(100, round(100 * minutes / cap)) if cap else 0)
+        over = bool(cap) and minutes > cap
+        if over != self.load.property("over"):  # past capacity: the bar turns red
+            self.load.setProperty("over", over)
+            self.load.setStyleSheet(
+                f"QProgressBar::chunk {{ background: {color('danger').name()}; }}" if over
+                else "")
 
 
 class TechnicianBoardView(QWidget):

@@ -4,6 +4,7 @@ banner when the live stream is down, and the sync details panel it opens."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from app.db import Store
@@ -11,6 +12,7 @@ from sync import account
 from sync.outcomes import refused_changes
 from ui.desk.context import DeskContext
 from ui.qt import (
+    QApplication,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -186,3 +188,58 @@ class SyncDetailsDialog(QDialog):
         self.table.setVisible(bool(refused))
         self.none.setVisible(not refused)
         self.loaded.emit()
+
+
+def recovery_words(set_aside: Path | None, salvaged: int, server_url: str | None) -> str:
+    """What a clerk is told when the replica was found damaged at start and rebuilt: what
+    happened, what became of their work, and where the old file is."""
+    where = str(set_aside) if set_aside is not None else "the data folder"
+    if server_url:
+        kept = (f" The {salvaged} change{'s' if salvaged != 1 else ''} not yet sent from "
+                f"this computer were kept and will be sent." if salvaged else "")
+        return ("Bayline found its data file on this computer damaged and started a fresh "
+                f"one. Nothing was lost: the shop's jobs are being copied again from the "
+                f"server.{kept} The damaged file is kept at {where}.")
+    return ("Bayline found its data file on this computer damaged and started a fresh, "
+            "empty one. Nothing was deleted: this computer never synced with a server, so "
+            f"its jobs are in the damaged file, kept at {where}. Ask your Bayline support to "
+            "recover them.")
+
+
+class RecoveryBar(QFrame):
+    """A non-modal notice above the boards that stays until dismissed: the replica was
+    damaged and rebuilt at start (``app.recovery.open_replica``). The technical notice
+    (what SQLite said) is its tooltip and goes to the clipboard by "Copy details"."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("recoveryBar")
+        self.setStyleSheet("QFrame#recoveryBar { background: #e8f1fe; border-bottom: 1px solid "
+                           "#b6cff5; } QFrame#recoveryBar QLabel { color: #0d3c82; }")
+        self.label = QLabel(self)
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.copy = QPushButton("Copy details", self)
+        self.copy.setToolTip("Copy what happened, for your Bayline support")
+        self.copy.clicked.connect(self._copy)
+        self.dismiss = QPushButton("Dismiss", self)
+        self.dismiss.clicked.connect(self.hide)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(12, 6, 8, 6)
+        row.addWidget(self.label, 1)
+        row.addWidget(self.copy, 0, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(self.dismiss, 0, Qt.AlignmentFlag.AlignTop)
+        self.details = ""
+        self.hide()
+
+    def show_recovery(self, words: str, details: str) -> None:
+        self.label.setText(words)
+        self.label.setAccessibleName(words)
+        self.details = details
+        self.setToolTip(details)
+        self.show()
+
+    def _copy(self) -> None:
+        clipboard = QApplication.clipboard()
+        if clipboard is not None:
+            clipboard.setText(f"{self.label.text()}\n\n{self.details}")

@@ -10,7 +10,7 @@ move leaves nothing to undo; the refusal is explained in the notice bar.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,14 +18,22 @@ from app import rules
 from app.changes import Changes
 from app.errors import BaylineError, TransitionError
 from app.ops import jobs
+from app.queries.board_rows import BoardRows, board_rows_by_id
+from app.recovery import Opened
 from ui.application import icon
 from ui.boards.queue import QueueBoard
 from ui.boards.technicians import TechnicianBoardView
 from ui.desk.context import DeskContext
 from ui.desk.detail import JobDetailPanel
 from ui.desk.dialogs import KeyboardHelpDialog, SignInDialog
-from ui.desk.statusbar import LiveBanner, SyncDetailsDialog, SyncStateButton
-from ui.models.queue import DeskData, load_desk
+from ui.desk.statusbar import (
+    LiveBanner,
+    RecoveryBar,
+    SyncDetailsDialog,
+    SyncStateButton,
+    recovery_words,
+)
+from ui.models.queue import DeskData, load_desk, patch_desk
 from ui.qt import (
     QAction,
     QApplication,
@@ -52,6 +60,12 @@ log = logging.getLogger(__name__)
 
 #: A change to any of these may change what the boards show.
 BOARD_ENTITIES = ("job", "job_line", "technician", "bay", "time_entry", "customer", "vehicle")
+#: A change to any of these may reshape the boards (a technician's column, the pickers,
+#: today's clocked time, the labels of many cards): the whole boards are re-read.
+RESHAPING_ENTITIES = ("technician", "bay", "time_entry", "customer", "vehicle")
+#: A change naming more jobs and lines than this re-reads the whole boards (one read of
+#: everything is cheaper than a by-id read of most of it).
+BY_ID_LIMIT = 50
 #: Overdue flags and today's minutes change with time alone: re-read this often (ms).
 PERIODIC_REFRESH_MS = 60_000
 
@@ -106,6 +120,8 @@ class MainWindow(QMainWindow):
         self.data: DeskData | None = None
         self._follow: str | None = None
         self._refresh_queued = False
+        self._changed_jobs: set[str] = set()
+        self._changed_lines: set[str] = set()
         self._dialogs: dict[str, Any] = {}
         self.setWindowTitle("Bayline — Front desk")
         self.setObjectName("deskWindow")
@@ -121,11 +137,13 @@ class MainWindow(QMainWindow):
         self.tabs.setTabToolTip(TECH_TAB, "Technicians and their jobs (Ctrl+2)")
         self.banner = LiveBanner(ctx, self)
         self.notice = Notice(self)
+        self.recovery = RecoveryBar(self)
         central = QWidget(self)
         col = QVBoxLayout(central)
         col.setContentsMargins(0, 0, 0, 0)
         col.setSpacing(0)
         col.addWidget(self.banner)
+        col.addWidget(self.recovery)
         col.addWidget(self.notice)
         col.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
@@ -167,6 +185,9 @@ class MainWindow(QMainWindow):
         self._periodic.start()
         self.restore_settings()
         self.refresh()
+        recovered = getattr(ctx.store, "recovered", None)  # hung there by main.open_replica
+        if isinstance(recovered, Opened):
+            self.show_recovery(recovered)
 
     # --- actions, menus, toolbar ------------------------------------------------------
     def _action(self, name: str, text: str, slot: Callable[[], Any], keys: str | None = None,
@@ -260,9 +281,48 @@ class MainWindow(QMainWindow):
                 self.queue_board.select_job(job_id)
         self.boards_refreshed.emit(data)
 
-    def _on_changes(self, changes: Changes) -> None:
-        if changes.touches(*BOARD_ENTITIES):
+    def requery_jobs(self, job_ids: Collection[str], line_ids: Collection[str] = ()) -> None:
+        """Re-read only these jobs (and the jobs of these lines) on the worker and show them
+        on both boards (coalesced: one read per burst of changes). The read is
+        ``app.queries.board_rows.board_rows_by_id``; ``patch_desk`` puts it in place."""
+        if self.ctx.closing:
+            return
+        if not self._changed_jobs and not self._changed_lines:
+            QTimer.singleShot(0, self._read_changed)
+        self._changed_jobs.update(job_ids)
+        self._changed_lines.update(line_ids)
+
+    def _read_changed(self) -> None:
+        job_ids, self._changed_jobs = self._changed_jobs, set()
+        line_ids, self._changed_lines = self._changed_lines, set()
+        if self._refresh_queued:
+            return  # a whole read is about to start: it sees these changes too
+        if self.data is None or len(job_ids) + len(line_ids) > BY_ID_LIMIT:
             self.refresh()
+            return
+        # no key: a by-id read is never superseded by another (each names other jobs);
+        # reads run in order on one thread, so each result lands on the newer data
+        self.ctx.worker.read(board_rows_by_id, job_ids, self.now(), line_ids=line_ids,
+                             on_done=self._show_changed)
+
+    def _show_changed(self, rows: BoardRows) -> None:
+        if self.data is None:
+            self.refresh()
+            return
+        self._show_data(patch_desk(self.data, rows))
+
+    def _on_changes(self, changes: Changes) -> None:
+        """Re-read what changed: the changed jobs alone when the change names a few jobs
+        or lines, the whole boards when it names many or reshapes them."""
+        if not changes.touches(*BOARD_ENTITIES):
+            return
+        job_ids = changes.rows.get("job", frozenset())
+        line_ids = changes.rows.get("job_line", frozenset())
+        if (changes.touches(*RESHAPING_ENTITIES) or self.data is None
+                or len(job_ids) + len(line_ids) > BY_ID_LIMIT):
+            self.refresh()
+        else:
+            self.requery_jobs(job_ids, line_ids)
 
     def show_board(self, index: int) -> None:
         self.tabs.setCurrentIndex(index)
@@ -387,6 +447,20 @@ class MainWindow(QMainWindow):
                 self.ctx, reason, state.server_url or "", state.username or "", self))
 
         self.ctx.worker.call(store.state, on_done=open_dialog)
+
+    def show_recovery(self, recovered: Opened) -> None:
+        """Tell the clerk the replica was damaged and rebuilt at start (``recovered`` is what
+        ``app.recovery.open_replica`` returned); the words depend on whether a server holds
+        the shop's data, which the store's state says (read on the worker)."""
+        if recovered.notice is None:
+            return
+
+        def show(state: Any) -> None:
+            words = recovery_words(recovered.set_aside, recovered.salvaged,
+                                   getattr(state, "server_url", None))
+            self.recovery.show_recovery(words, recovered.notice or "")
+
+        self.ctx.worker.call(self.ctx.store.state, on_done=show)
 
     def _about(self) -> None:
         from ui.qt import QMessageBox

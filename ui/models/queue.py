@@ -3,8 +3,9 @@ filter (technician, bay, text) in front of each."""
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -12,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from app import rules
 from app.queries import boards, desk
-from app.queries.boards import QueueCard, TechnicianBoard
+from app.queries.board_rows import BoardRows, assigned_order, queue_order
+from app.queries.boards import ClockedJob, QueueCard, TechnicianBoard
 from ui.boards.cards import card_text
 from ui.models.rows import ROW_ROLE, RowListModel
 from ui.qt import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel
@@ -64,6 +66,46 @@ def load_desk(session: Session, now: datetime) -> DeskData:
         for col in queue.columns}
     return DeskData(now, columns, boards.technician_board(session, now),
                     desk.pickers(session), queue.overdue)
+
+
+def patch_desk(data: DeskData, rows: BoardRows) -> DeskData:
+    """``data`` with the rows of the jobs in ``rows`` replaced by their fresh read (a job no
+    longer open leaves both boards; a new one takes its place in board order). The rest is
+    ``data``'s own objects, so an unchanged column compares equal in one step and the
+    technicians' minutes keep ticking from the last full read."""
+    asked = rows.job_ids
+    if not asked:
+        return data
+    columns: dict[str, tuple[BoardCard, ...]] = {}
+    for status, cards in data.columns.items():
+        new = [BoardCard(card, *rows.assignments[job_id])
+               for job_id, card in rows.cards.items() if card.status == status]
+        kept = [c for c in cards if c.card.job_id not in asked]
+        if not new and len(kept) == len(cards):
+            columns[status] = cards
+            continue
+        for card in new:
+            bisect.insort(kept, card, key=lambda c: queue_order(c.card))
+        columns[status] = tuple(kept)
+    tech_rows = []
+    for row in data.technicians.rows:
+        mine = [e for tech, e in rows.technician_entries.values() if tech == row.technician_id]
+        assigned = [a for a in row.assigned if a.job_id not in asked]
+        clocked = row.clocked
+        if clocked is not None and clocked.job_id in asked:
+            label = rows.labels.get(clocked.job_id)
+            clocked = ClockedJob(clocked.job_id, label.number if label else "?",
+                                 label.vehicle if label else "", clocked.since)
+        if not mine and len(assigned) == len(row.assigned) and clocked == row.clocked:
+            tech_rows.append(row)
+            continue
+        for entry in mine:
+            bisect.insort(assigned, entry, key=assigned_order)
+        tech_rows.append(replace(row, assigned=tuple(assigned), clocked=clocked))
+    overdue = sum(c.card.overdue for cards in columns.values() for c in cards)
+    return replace(data, columns=columns,
+                   technicians=replace(data.technicians, rows=tuple(tech_rows)),
+                   overdue=overdue)
 
 
 def column_model(on_drop: Callable[[list[str]], None] | None = None,

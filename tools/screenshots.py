@@ -1,0 +1,230 @@
+"""Screenshots of the front desk on the demo shop, for the README and for looking at.
+
+    python tools/screenshots.py              # all sizes into docs/screenshots/
+    python tools/screenshots.py --out DIR --sizes 1366x768
+
+What it does, so that anyone can run it again and get the same kind of pictures:
+
+1. A demo server of its own in a temporary folder (the real one of ``server.demo``, with
+   today's demo shop), and a replica that joins it and syncs, as a first start does.
+2. For each size, a process of its own (offscreen; Qt's scale factor is fixed per process)
+   opens the desk window at that size in logical pixels, waits for the boards and the sync
+   state, and grabs the queue board and the technician board. ``1280x720`` is taken at a
+   scale of 1.5: what a 1920x1080 screen at 150 % shows (the picture is 1920x1080 pixels).
+3. Then a second replica makes a job move the first one has not seen, and the first moves
+   the same job elsewhere: the server refuses the second move (a conflict). The sync
+   details panel is grabbed over the window, with that refused change listed.
+
+It needs no display (Qt's offscreen platform) and no keyring; it leaves nothing running.
+Fonts are the system's: on Windows the desk uses Segoe UI 9 pt, elsewhere the sans serif
+at 10 pt, so pictures made on Linux are a little wider-set than a Windows clerk's screen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+#: (width, height, scale): logical size of the window and Qt's scale factor.
+SIZES: dict[str, tuple[int, int, float]] = {
+    "1366x768": (1366, 768, 1.0),
+    "1280x720": (1280, 720, 1.5),
+    "1920x1080": (1920, 1080, 1.0),
+}
+
+
+# --- the parent: a demo server, a synced replica, a process per size --------------------
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--sizes", default=",".join(SIZES),
+                        help=f"comma-separated, of {', '.join(SIZES)}")
+    parser.add_argument("--shoot", help=argparse.SUPPRESS)  # the child's JSON job
+    args = parser.parse_args(argv)
+    if args.shoot:
+        return shoot(json.loads(args.shoot))
+    sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
+    unknown = [s for s in sizes if s not in SIZES]
+    if unknown:
+        parser.error(f"unknown size {', '.join(unknown)}; choose from {', '.join(SIZES)}")
+    args.out.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("BAYLINE_ARGON2_PROFILE", "fast")
+    with tempfile.TemporaryDirectory(prefix="bayline-shots-",
+                                     ignore_cleanup_errors=True) as tmp:
+        folder = Path(tmp)
+        os.environ["BAYLINE_DEMO_DIR"] = str(folder / "demo-server")
+        from sync import demo
+
+        server = demo.ensure_demo_server(progress=lambda t: print(t, flush=True))
+        try:
+            replica = folder / "desk"
+            print("first sync of the desk's replica ...", flush=True)
+            _sync(replica)
+            for size in sizes:
+                _child({"size": size, "data_dir": str(replica), "out": str(args.out),
+                        "views": ["queue", "technicians"]})
+            print("making a refused change for the sync details ...", flush=True)
+            _refused_change(replica, folder / "kiosk")
+            for size in sizes:
+                _child({"size": size, "data_dir": str(replica), "out": str(args.out),
+                        "views": ["sync-details"]})
+        finally:
+            demo.stop_demo_server(server.folder)
+    for png in sorted(args.out.glob("*.png")):
+        print(png.relative_to(ROOT) if png.is_relative_to(ROOT) else png)
+    return 0
+
+
+def _child(job: dict[str, Any]) -> None:
+    width, height, scale = SIZES[job["size"]]
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QT_SCALE_FACTOR": str(scale),
+           "PYTHONUTF8": "1"}
+    subprocess.run([sys.executable, str(Path(__file__).resolve()), "--shoot", json.dumps(job)],
+                   check=True, env=env, cwd=ROOT)
+
+
+def _session(data_dir: Path) -> Any:
+    from app.db import Store
+    from app.paths import replica_path
+    from sync import demo
+
+    return demo.join_demo(Store(replica_path(data_dir)), demo.ensure_demo_server())
+
+
+def _sync(data_dir: Path) -> None:
+    from sync import account
+    from sync.syncer import Syncer
+
+    session = _session(data_dir)
+    api = account.client_for(session.store, token_store=session.token_store)
+    try:
+        Syncer(session.store, api).round()
+    finally:
+        api.close()
+        session.store.close()
+
+
+def _refused_change(desk_dir: Path, other_dir: Path) -> None:
+    """Another replica starts a queued job; the desk, not having pulled it yet, cancels
+    it: the server keeps "in progress" and refuses the cancel as a conflict."""
+    from sqlalchemy import select
+
+    from app.models import Job
+    from app.ops.jobs import move_status
+    from sync import account
+    from sync.syncer import Syncer
+
+    _sync(other_dir)
+    desk, other = _session(desk_dir), _session(other_dir)
+    try:
+        with other.store.read() as s:
+            job_id = s.scalar(select(Job.id).where(Job.status == "queued")
+                              .order_by(Job.number.desc()).limit(1))
+        assert job_id is not None
+        other.store.run(move_status, job_id, "in_progress")
+        desk.store.run(move_status, job_id, "cancelled")
+        for session in (other, desk):
+            api = account.client_for(session.store, token_store=session.token_store)
+            try:
+                syncer = Syncer(session.store, api)
+                syncer.push_all()
+            finally:
+                api.close()
+    finally:
+        desk.store.close()
+        other.store.close()
+
+
+# --- the child: one size, offscreen --------------------------------------------------------
+
+def shoot(job: dict[str, Any]) -> int:
+    from ui.application import create_application
+    from ui.desk.context import DeskContext
+    from ui.desk.window import QUEUE_TAB, TECH_TAB, MainWindow
+    from ui.qt import QApplication, QColor, QPainter, QPixmap, QPoint, QRect, QSettings
+
+    width, height, _scale = SIZES[job["size"]]
+    out = Path(job["out"])
+    data_dir = Path(job["data_dir"])
+    session = _session(data_dir)
+    engine = session.engine()
+    app = create_application()
+    settings = QSettings(str(data_dir / f"shots-{job['size']}.ini"), QSettings.Format.IniFormat)
+    ctx = DeskContext(session.store, engine, settings=settings)
+    window = MainWindow(ctx)
+    window.resize(width, height)
+    window.show()
+    ctx.start()
+
+    def wait(condition: Any, timeout: float, what: str) -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                raise SystemExit(f"screenshots: timed out waiting for {what}")
+            app.processEvents()
+            time.sleep(0.01)
+
+    def settle(seconds: float = 0.4) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            app.processEvents()
+            time.sleep(0.01)
+
+    wait(lambda: engine.status.last_sync_at is not None and engine.status.connection.value
+         == "online", 120, "the window to be in sync")
+    wait(lambda: window.data is not None and window.data.total > 0, 30, "the boards")
+    settle()
+
+    def save(pixmap: QPixmap, name: str) -> None:
+        path = out / f"desk-{name}-{job['size']}.png"
+        pixmap.save(str(path), "PNG")
+        print(f"  {path.name}: {pixmap.width()}x{pixmap.height()} px", flush=True)
+
+    for view in job["views"]:
+        if view == "queue":
+            window.show_board(QUEUE_TAB)
+            settle()
+            save(window.grab(), "queue")
+        elif view == "technicians":
+            window.show_board(TECH_TAB)
+            settle()
+            save(window.grab(), "technicians")
+        elif view == "sync-details":
+            window.show_board(QUEUE_TAB)
+            dialog = window.show_sync_details()
+            wait(lambda d=dialog: d.table.rowCount() > 0, 20, "the refused change in the panel")
+            settle()
+            shot = window.grab()
+            panel = dialog.grab()
+            painter = QPainter(shot)
+            dpr = shot.devicePixelRatio()
+            w, h = panel.width() / dpr, panel.height() / dpr
+            at = QPoint(int((width - w) / 2), int((height - h) / 2))
+            painter.fillRect(QRect(0, 0, width, height), QColor(20, 30, 40, 60))
+            painter.fillRect(QRect(at.x() + 4, at.y() + 4, int(w), int(h)),
+                             QColor(0, 0, 0, 60))  # a hint of a shadow
+            painter.drawPixmap(at, panel)
+            painter.end()
+            save(shot, "sync-details")
+            dialog.close()
+    ctx.shutdown(wait=True)
+    window.deleteLater()
+    session.store.close()
+    QApplication.processEvents()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
