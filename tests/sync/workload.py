@@ -493,12 +493,8 @@ class ServerView:
 
 def _hidden(role: str, entity: str) -> frozenset[str]:
     """The fields of ``entity`` that ``role`` may not read (the role table)."""
-    try:
-        from app.roles import hidden_fields
-    except ImportError:  # the role table still lives in the server only
-        from server.sync.permissions import HIDDEN_FIELDS
+    from app.roles import hidden_fields
 
-        return HIDDEN_FIELDS.get(role, {}).get(entity, frozenset())
     return hidden_fields(role, entity)
 
 
@@ -651,7 +647,8 @@ class Totals:
 
     def line(self) -> str:
         return (f"{self.runs} runs, {self.quiescences} quiescences, {self.operations} "
-                f"operations ({self.refused_locally} refused on the device), {self.faults} "
+                f"operations done (and {self.refused_locally} refused on the device by the "
+                f"role table or the domain rules), {self.faults} "
                 f"network faults, {self.device_restarts} device restarts, "
                 f"{self.server_restarts} server restarts in "
                 f"{time.monotonic() - self.started:.0f} s: nothing lost, duplicated or "
