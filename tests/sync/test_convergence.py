@@ -190,12 +190,14 @@ class SyncMachine(RuleBasedStateMachine):
             self._work(r, rng.randrange(10_000), rng.choice(KINDS))
 
     @rule(seed=st.integers(0, 10_000), backlog=st.integers(0, 2 * SETTINGS.max_batch),
-          straddle=st.booleans())
-    def race_to_move(self, seed: int, backlog: int, straddle: bool) -> None:
-        """The manager and the clerk move the same job to different statuses; the clerk
-        had ``backlog`` edits waiting, so its refused move may straddle a batch boundary
-        (its status event in the next push). With ``straddle`` the backlog is just long
-        enough that the job's change ends a batch. The manager's push goes first."""
+          straddle=st.booleans(), what=st.sampled_from(["move", "assign"]))
+    def race(self, seed: int, backlog: int, straddle: bool, what: str) -> None:
+        """The manager and the clerk change the same job's guarded field to different
+        values: its status (a move and its status event), or its technician (one of them
+        unassigns: null on one side of the conflict). The clerk had ``backlog`` edits
+        waiting, so its refused change may straddle a batch boundary; with ``straddle``
+        the backlog is just long enough that the job's change ends a batch. The manager's
+        push goes first."""
         manager, clerk = self.devices[0], self.devices[1]
         for device in (manager, clerk):  # both desks have seen the job (if the network let)
             device.engine.sync_now()
@@ -210,15 +212,25 @@ class SyncMachine(RuleBasedStateMachine):
             backlog = (SETTINGS.max_batch - 1 - waiting) % SETTINGS.max_batch
         for i in range(backlog):
             clerk.engine.nudge(act(clerk, "concern", seed + i, self.ledger))
+        techs = sorted(self.shop.technicians)
         for variant, device in enumerate((manager, clerk)):
             with device.store.read() as s:
                 mine = s.get(Job, job.id)
-            moves = allowed_moves(mine.status) if mine is not None else ()
-            if not moves:
+            if mine is None:
                 return
             try:
-                device.engine.nudge(device.store.run(
-                    jobs.move_status, job.id, moves[(seed + variant) % len(moves)]))
+                if what == "move":
+                    moves = allowed_moves(mine.status)
+                    if not moves:
+                        return
+                    changes = device.store.run(jobs.move_status, job.id,
+                                               moves[(seed + variant) % len(moves)])
+                else:
+                    unassigns = (seed + variant) % 2 == 0
+                    changes = device.store.run(
+                        jobs.assign, job.id,
+                        technician_id=None if unassigns else techs[variant % len(techs)])
+                device.engine.nudge(changes)
             except BaylineError:
                 self.ledger.refused_locally += 1
         for device in (manager, clerk):
