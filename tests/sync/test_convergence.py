@@ -212,6 +212,7 @@ class SyncMachine(RuleBasedStateMachine):
             backlog = (SETTINGS.max_batch - 1 - waiting) % SETTINGS.max_batch
         for i in range(backlog):
             clerk.engine.nudge(act(clerk, "concern", seed + i, self.ledger))
+            clerk.handed = True
         techs = sorted(self.shop.technicians)
         for variant, device in enumerate((manager, clerk)):
             with device.store.read() as s:
@@ -231,6 +232,7 @@ class SyncMachine(RuleBasedStateMachine):
                         jobs.assign, job.id,
                         technician_id=None if unassigns else techs[variant % len(techs)])
                 device.engine.nudge(changes)
+                device.handed = True
             except BaylineError:
                 self.ledger.refused_locally += 1
         for device in (manager, clerk):
