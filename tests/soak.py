@@ -127,9 +127,15 @@ class Run:
             self._watch(device)
 
     def _chaos(self, stop: threading.Event) -> None:
+        # Every run has at least one server kill and one device crash in the middle of a
+        # write, early on; then chance decides.
+        forced = [0.4, 0.6]
         while not stop.wait(self.rng.uniform(0.2, 0.8)):
-            what = self.rng.random()
+            what = forced.pop(0) if forced else self.rng.random()
             i = self.rng.randrange(len(self.devices))
+            if what == 0.4:
+                self._restart(i, mid_write=True)
+                continue
             if what < 0.35:
                 self.devices[i].network.rate = self.rng.choice([0.0, 0.2, 0.5, 0.8])
             elif what < 0.5:
