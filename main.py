@@ -20,6 +20,7 @@ from app.paths import default_data_dir
 
 if TYPE_CHECKING:
     from app.db import Store
+    from app.recovery import Opened
     from sync.engine import SyncEngine
 
 #: When this process began, for ``--smoke``'s time to the window.
@@ -65,21 +66,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def open_store(data_dir: Path) -> Store:
+def open_recovered(data_dir: Path) -> Opened:
     """The replica of ``data_dir`` as it is (an empty one when there is none); a damaged
-    one is set aside and rebuilt (``app.recovery``), and the person told."""
+    one is set aside and rebuilt (``app.recovery``), and the person told (``.notice``; the
+    desk shows it too)."""
     from app.db import Store
     from app.paths import replica_path
+    from app.recovery import Opened
     from app.recovery import open_replica as recover
 
     path = replica_path(data_dir)
     if not path.exists():
-        return Store(path)
+        return Opened(Store(path))
     opened = recover(path)
     if opened.notice:
         print(f"bayline: {opened.notice}", file=sys.stderr)
-        opened.store.recovered = opened  # type: ignore[attr-defined]  # the desk says it too
-    return opened.store
+    return opened
+
+
+def open_store(data_dir: Path) -> Store:
+    """``open_recovered(data_dir).store``."""
+    return open_recovered(data_dir).store
 
 
 def open_replica(data_dir: Path) -> Store:
@@ -126,22 +133,32 @@ def cmd_desk(args: argparse.Namespace) -> int:
     served by this computer's demo server (``ui.demo``); a replica logged in to a shop's
     server syncs with it."""
     from sync import demo
-    from ui.desk.run import run_desk
+    from ui.desk.run import claim_desk, run_desk
 
-    store = open_store(args.data_dir)
-    engine = None
-    on_ready = None
-    if demo.wants_demo(store):
-        from ui.demo import first_sync_notice, start_demo
-
-        store, engine = start_demo(store)
-        on_ready = first_sync_notice
-    else:
-        engine = real_engine(store)
+    # before the replica is opened (migrated, perhaps set aside and rebuilt, joined to the
+    # demo): a second start must not touch the file a running desk holds open; it only
+    # brings that desk forward
+    single = claim_desk(args.data_dir)
+    if single is None:
+        return 0
     try:
-        return run_desk(store, engine, on_ready=on_ready)
+        opened = open_recovered(args.data_dir)
+        store = opened.store
+        engine = None
+        on_ready = None
+        if demo.wants_demo(store):
+            from ui.demo import first_sync_notice, start_demo
+
+            store, engine = start_demo(store)
+            on_ready = first_sync_notice
+        else:
+            engine = real_engine(store)
+        try:
+            return run_desk(store, engine, on_ready=on_ready, single=single, recovered=opened)
+        finally:
+            store.close()
     finally:
-        store.close()
+        single.release()  # no-op when run_desk released it
 
 
 def real_engine(store: Store) -> SyncEngine | None:

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import URL, Engine, create_engine, event, select
+from sqlalchemy import URL, Engine, create_engine, event, insert, select
 from sqlalchemy.orm import Session
 
 from app import identity, roles, validators
@@ -25,8 +25,15 @@ from app.errors import NotAllowed, NotFound, StorageError
 from app.models import MODELS, Base, Outbox, SyncState
 from app.storage import storage_error, storage_errors
 from app.timeutil import utcnow
+from app.wal import WalKeeper
 
 log = logging.getLogger(__name__)
+
+#: The outbox's INSERT as a Core statement (compiled once, cached by SQLAlchemy).
+OUTBOX_INSERT = insert(Outbox)
+#: What every write needs of the sync state, read without loading its ORM row.
+STATE_IDS = select(SyncState.shop_id, SyncState.client_id, SyncState.role).where(
+    SyncState.id == 1)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 M = TypeVar("M", bound=Base)
@@ -38,6 +45,10 @@ M = TypeVar("M", bound=Base)
 #: default 2 MB page cache most of those pages come back through a system call each time.
 #: A 64 MiB cache and a memory map (read-only use; writes still go through the WAL) halve
 #: the queue board's time on a large replica.
+#: SQLite's automatic checkpoint runs inside the commit that crosses 1,000 WAL pages, which
+#: made one status move in a hundred wait for it; ``app.wal.WalKeeper`` checkpoints off the
+#: write path instead (every ``Store`` has one, with or without a sync engine), and a WAL
+#: that a checkpoint emptied is truncated back to 8 MiB when it starts over.
 PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=FULL",
@@ -46,6 +57,8 @@ PRAGMAS = (
     "PRAGMA cache_size=-65536",
     "PRAGMA mmap_size=268435456",
     "PRAGMA temp_store=MEMORY",
+    "PRAGMA wal_autocheckpoint=0",
+    "PRAGMA journal_size_limit=8388608",
 )
 
 
@@ -109,19 +122,26 @@ class Writer:
     here is not refused hours later.
     """
 
-    def __init__(self, session: Session, state: SyncState, *,
-                 acting_user_id: str | None = None) -> None:
+    def __init__(self, session: Session, state: SyncState | None = None, *,
+                 shop_id: str | None = None, device_id: str | None = None,
+                 role: str | None = None, acting_user_id: str | None = None) -> None:
         self.session = session
-        self.state = state
+        self._state = state
+        # The shop and device ids come from a plain read (``Store.write``); the ORM row of
+        # the sync state is loaded only by the few operations that change it.
+        self._shop_id = state.shop_id if state is not None else shop_id
+        self._device_id = state.client_id if state is not None else device_id
         #: On a shared kiosk: the technician (user id) this operation is done for; every
         #: outbox entry of the operation carries it to the server.
         self.acting_user_id = acting_user_id
         self.collector = ChangeCollector()
         self.now = utcnow()
-        #: This operation's id: the id of its first outbox entry (see ``_record``).
+        #: Outbox rows of this operation, written in one statement by ``flush_outbox``.
+        self.outbox: list[dict[str, Any]] = []
+        #: This operation's id: the id of its first outbox entry (see ``flush_outbox``).
         self.operation_id: int | None = None
         #: The role this replica writes with (a kiosk's: its PIN-signed technician's).
-        self.role = roles.writing_role(state.role)
+        self.role = roles.writing_role(state.role if state is not None else role)
 
     def allow(self, entity: str, action: str, fields: Any = None) -> None:
         """Raise ``NotAllowed`` with the server's reason when the signed-in role may not
@@ -131,12 +151,21 @@ class Writer:
             raise NotAllowed(decision.reason or "You may not do this.")
 
     @property
+    def state(self) -> SyncState:
+        """The replica's sync state row (loaded on first use, in this transaction)."""
+        if self._state is None:
+            state = self.session.get(SyncState, 1)
+            assert state is not None
+            self._state = state
+        return self._state
+
+    @property
     def shop_id(self) -> str:
-        return self.state.shop_id
+        return self._shop_id if self._shop_id is not None else self.state.shop_id
 
     @property
     def device_id(self) -> str:
-        return self.state.client_id
+        return self._device_id if self._device_id is not None else self.state.client_id
 
     def get(self, cls: type[M], row_id: str | None, /, *, what: str | None = None) -> M:
         """The live row ``row_id`` of ``cls``, or ``NotFound`` naming what was missing."""
@@ -154,8 +183,7 @@ class Writer:
         new_row_id = with_id or new_id()
         row = cls(id=new_row_id, shop_id=self.shop_id, created_at=self.now,
                   updated_at=self.now, deleted_at=None, **fields)
-        self.session.add(row)
-        self.session.flush()
+        self.session.add(row)  # flushed with the rest of the operation (autoflush, commit)
         spec = WIRE[entity].fields
         wire = {name: spec[name].to_wire(getattr(row, name)) for name in spec}
         self._record(entity, new_row_id, "upsert", wire, {}, urgent)
@@ -180,7 +208,6 @@ class Writer:
             setattr(row, name, value)
         if changed:
             row.updated_at = self.now  # type: ignore[attr-defined]
-            self.session.flush()
             self._record(entity, row.id, "upsert", changed, base, urgent)  # type: ignore[attr-defined]
         return row
 
@@ -191,22 +218,35 @@ class Writer:
         validators.check_delete(entity)
         row.deleted_at = self.now  # type: ignore[attr-defined]
         row.updated_at = self.now  # type: ignore[attr-defined]
-        self.session.flush()
         self._record(entity, row.id, "delete", {}, {}, False)  # type: ignore[attr-defined]
+
+    def flush_outbox(self) -> None:
+        """Write the operation's outbox rows: one Core INSERT (in the order the operation
+        made them, which is their id order), not a unit of work per row. The row changes
+        are flushed first, so a failing row change never leaves outbox rows behind.
+        ``Store.write`` calls it before the commit."""
+        if self.outbox:
+            self.session.flush()
+            # The entries take the ids AUTOINCREMENT would give them, in order; the first
+            # one's id names the operation, and every entry carries it, so the push never
+            # splits the operation and the server ties its mutations.
+            first = _next_outbox_id(self.session)
+            if self.operation_id is None:
+                self.operation_id = first
+            for n, entry in enumerate(self.outbox):
+                entry["id"] = first + n
+                entry["operation_id"] = self.operation_id
+            self.session.connection().execute(OUTBOX_INSERT, self.outbox)
+            self.outbox = []
 
     def warn(self, message: str) -> None:
         self.collector.warnings.append(message)
 
     def _record(self, entity: str, row_id: str, op: str, fields: dict[str, Any],
                 base: dict[str, Any], urgent: bool) -> None:
-        entry = Outbox(entity=entity, row_id=row_id, op=op, fields=fields, base=base,
-                       created_at=self.now, urgent=urgent, acting_user_id=self.acting_user_id)
-        if self.operation_id is None:
-            # The first entry's id names the operation; every entry of it carries that id,
-            # so the push never splits the operation and the server ties its mutations.
-            entry.id = self.operation_id = _next_outbox_id(self.session)
-        entry.operation_id = self.operation_id
-        self.session.add(entry)
+        self.outbox.append({"entity": entity, "row_id": row_id, "op": op, "fields": fields,
+                            "base": base, "created_at": self.now, "urgent": urgent,
+                            "acting_user_id": self.acting_user_id})
         self.collector.add(entity, [row_id])
         self.collector.urgent |= urgent
 
@@ -238,6 +278,7 @@ class Store:
         except OSError as exc:
             raise (storage_error(exc, self.path) or StorageError(str(exc))) from exc
         self.engine = make_engine(self.path)
+        self.wal = WalKeeper(self.engine, self.path)
         try:
             with storage_errors(self.path):
                 upgrade(self.engine)
@@ -260,7 +301,17 @@ class Store:
                                       shop_id=shop_id or new_id()))
 
     def close(self) -> None:
+        self.wal.close()
         self.engine.dispose()
+
+    def checkpoint(self) -> None:
+        """A passive WAL checkpoint now (after a pull round, at housekeeping)."""
+        self.wal.checkpoint()
+
+    def maybe_checkpoint(self) -> None:
+        """A passive WAL checkpoint if the WAL has grown past its size (between pages of a
+        large apply)."""
+        self.wal.maybe_checkpoint()
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -280,15 +331,18 @@ class Store:
             except BaseException:
                 session.rollback()
                 raise
+        self.wal.committed()
 
     @contextmanager
     def write(self, *, acting_user_id: str | None = None) -> Iterator[Writer]:
         """The transaction of a domain operation; nothing is kept if it raises.
         ``acting_user_id``: who does it on a shared kiosk (see ``Writer``)."""
         with self.write_session() as session:
-            state = session.get(SyncState, 1)
-            assert state is not None
-            yield Writer(session, state, acting_user_id=acting_user_id)
+            ids = session.connection().execute(STATE_IDS).one()
+            writer = Writer(session, shop_id=ids.shop_id, device_id=ids.client_id,
+                            role=ids.role, acting_user_id=acting_user_id)
+            yield writer
+            writer.flush_outbox()
 
     def state(self) -> SyncState:
         with self.read() as session:

@@ -43,10 +43,10 @@ from app.models import (
     TimeEntry,
     Vehicle,
 )
-from app.ops.jobs import line_total_cents
 from app.queries.common import shop_tz
 from app.queries.maintenance import DEFAULT_RULES, KM_PER_MILE, add_months
 from app.rules import vin_check_digit
+from app.shopsettings import line_amount_cents
 from app.timeutil import utcnow
 
 DEFAULT_SEED = 2026
@@ -335,7 +335,7 @@ class _Gen:
                          service_code=s.service_code)
                 if approved != "declined":
                     hours += h
-                    labor_total += line_total_cents(h, cat.LABOR_RATE_CENTS)
+                    labor_total += line_amount_cents(h, cat.LABOR_RATE_CENTS)
                 for part in s.parts:
                     self.row("job_line", created, updated, job_id=job_id, kind="part",
                              description=part.description, quantity=float(part.quantity),

@@ -49,6 +49,9 @@ class Opened:
     salvaged: int = 0
     #: What to tell the person (None: nothing happened).
     notice: str | None = None
+    #: The server the damaged replica was bound to (None: it never synced, so its data is
+    #: in the set-aside file only).
+    server_url: str | None = None
 
 
 @dataclass
@@ -110,7 +113,8 @@ def open_replica(path: Path | str, *, sleep: Callable[[float], None] = time.slee
         notice += (". It was never connected to a server, so its data stays in the set-aside "
                    "file only.")
     log.warning(notice, extra={"console": False})  # the caller tells the person
-    return Opened(store, aside, carried, notice)
+    return Opened(store, aside, carried, notice,
+                  ident.server_url if ident is not None and ident.server_url else None)
 
 
 def _check_if_reported(store: Store) -> StorageError | None:

@@ -50,7 +50,9 @@ def main(argv: list[str] | None = None) -> int:
 def format_table(results: list[Result]) -> str:
     header = ("benchmark", "value", "unit", "target", "ok")
     rows = [(r.name, f"{r.value:,.2f}", r.unit,
-             f"{'<=' if r.better == 'lower' else '>='} {r.target:,.2f}", "yes" if r.ok else "NO")
+             "(reference)" if r.reference
+             else f"{'<=' if r.better == 'lower' else '>='} {r.target:,.2f}",
+             "" if r.reference else "yes" if r.ok else "NO")
             for r in results]
     widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=False)]
     lines = ["  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True))

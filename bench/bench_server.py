@@ -3,7 +3,7 @@
 - push throughput: 10,000 mutations in batches of 500 from one client (>= 2,000/s);
 - pull throughput: a 100,000-row snapshot, pages of 5,000 (>= 20,000 rows/s);
 - 50 concurrent clients, each pushing small batches (5 mutations) about once a second
-  (``THINK``), as busy desks and kiosks do: p50 and p99 latency (p99 < 100 ms).
+  (``THINK``), as busy desks and kiosks do: p50 and p99 latency (p99 <= 50 ms).
 
 A scratch database is made on ``--database-url``'s server and dropped afterwards;
 ``--quick`` shrinks every size for a smoke run.
@@ -264,7 +264,7 @@ def run(args: argparse.Namespace) -> list[Result]:
             results.append(Result("server 50 clients push p50", percentile(lat, 50), "ms",
                                   100, "lower"))
             results.append(Result("server 50 clients push p99", percentile(lat, 99), "ms",
-                                  100, "lower"))
+                                  50, "lower"))
             pushed = push_total + 1000 + 50 * rounds * 5
             bulk_rows(url, shop_id, max(0, pull_total - pushed))
             checkpoint(url)

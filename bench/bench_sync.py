@@ -2,9 +2,9 @@
 
 1. A burst of 1,000 edits within 2 s: HTTP requests the engine makes (default settings),
    and the same edits sent by a client that makes one request per edit, in the same run.
-2. Draining 10,000 mutations made offline (<= 5 s).
-3. First sync of a 100,000-row shop into an empty replica (<= 10 s), in a fresh process
-   whose peak RSS is measured (<= 300 MB): the interpreter and its imports count too.
+2. Draining 10,000 mutations made offline (>= 5,000 mutations/s).
+3. First sync of a 100,000-row shop into an empty replica (<= 3 s), in a fresh process
+   whose peak RSS is measured (<= 200 MB): the interpreter and its imports count too.
 4. Edit on replica A to applied on replica B through pokes, p50 and p95 over 200 edits
    with default settings (p95 <= 1 s). Each edit is an ordinary field edit, so it waits
    for the debounce's quiet window: the slow path, not the urgent one.
@@ -77,12 +77,12 @@ def replica(folder: Path, name: str, server_url: str, creds: dict[str, str],
                          token_store=tokens).store
 
 
-def wait_for(condition: Any, timeout: float, what: str) -> None:
+def wait_for(condition: Any, timeout: float, what: str, poll: float = 0.005) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
             raise RuntimeError(f"timed out waiting for {what}")
-        time.sleep(0.005)
+        time.sleep(poll)
 
 
 # --- 1. a burst of edits ---------------------------------------------------------------
@@ -164,7 +164,10 @@ def bench_drain(server_url: str, creds: dict[str, str], folder: Path, total: int
     t0 = time.perf_counter()
     engine.start()
     try:
-        wait_for(lambda: store.pending_count() == 0, 120, "the offline work to drain")
+        # Polled every 20 ms: each look at the outbox takes the GIL from the engine's
+        # thread, and a tighter poll measured the probe as much as the drain.
+        wait_for(lambda: store.pending_count() == 0, 120, "the offline work to drain",
+                 poll=0.02)
         seconds = time.perf_counter() - t0
         api = engine.api
         requests = api.requests_sent if api is not None else 0
@@ -173,7 +176,8 @@ def bench_drain(server_url: str, creds: dict[str, str], folder: Path, total: int
         store.close()
     print(f"  drain: {total} mutations in {seconds:.2f} s ({requests} requests)",
           file=sys.stderr)
-    return [Result(f"sync drain of {total:,} offline mutations", seconds, "s", 5.0, "lower")]
+    return [Result(f"sync drain of {total:,} offline mutations ({seconds:.2f} s)",
+                   total / seconds, "mutations/s", 5_000, "higher")]
 
 
 # --- 3. the first sync of a big shop ---------------------------------------------------
@@ -286,11 +290,11 @@ def bench_first_sync(server_url: str, url: str, creds: dict[str, str], folder: P
     memory = "peak memory unknown on this platform" if peak is None else f"peak RSS {peak:.0f} MB"
     print(f"  first sync: {data['rows']:,} rows in {data['seconds']:.2f} s, "
           f"{data['requests']} requests, {memory}", file=sys.stderr)
-    results = [Result(f"sync first sync of {data['rows']:,} rows", data["seconds"], "s", 10.0,
+    results = [Result(f"sync first sync of {data['rows']:,} rows", data["seconds"], "s", 3.0,
                       "lower")]
     if peak is not None:
         results.append(Result("sync first sync peak memory (RSS of the process)", peak, "MB",
-                              300.0, "lower"))
+                              200.0, "lower"))
     return results
 
 

@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 
 from app.shopsettings import DEFAULTS as SETTINGS_DEFAULTS
 from app.timeutil import utcnow
-from server.auth.passwords import check_password, check_pin, hash_secret
+from server.auth.passwords import check_password, hash_secret
 from server.auth.roles import ROLES, TECHNICIAN
 from server.models import Shop, ShopSettings, Technician, User
-from server.pins import store_pin
+from server.pins import PinError, store_pin
 from server.sync.changes import lock_shop, record_changes
 
 
@@ -63,12 +63,8 @@ def add_user(session: Session, *, shop_id: str, username: str, password: str, ro
         raise AdminError(f"'{role}' is not a role; choose one of: {', '.join(ROLES)}.")
     try:
         check_password(password)
-        if pin is not None:
-            check_pin(pin)
     except ValueError as exc:
         raise AdminError(str(exc)) from None
-    if pin is not None and role != TECHNICIAN:
-        raise AdminError("Only a technician has a PIN.")
     if technician_id is not None:
         try:
             technician_id = str(uuid.UUID(technician_id))
@@ -98,7 +94,10 @@ def add_user(session: Session, *, shop_id: str, username: str, password: str, ro
     session.add(user)
     session.flush()
     if pin is not None:
-        store_pin(session, user, pin)
+        try:
+            store_pin(session, user, pin)  # the one PIN rule; the caller's rollback undoes all
+        except PinError as exc:
+            raise AdminError(str(exc)) from None
     return CreatedUser(user.id, username, role, shop_id, technician_id)
 
 

@@ -30,7 +30,12 @@ from server.sync.changes import lock_shop, record_changes
 
 
 class PinError(ValueError):
-    """A PIN that cannot be set (not a technician, a malformed PIN)."""
+    """A PIN that cannot be set: a malformed PIN, or (``not_technician``) a user who is not
+    a technician."""
+
+    def __init__(self, message: str, *, not_technician: bool = False) -> None:
+        super().__init__(message)
+        self.not_technician = not_technician
 
 
 def store_pin(session: Session, user: User, pin: str | None) -> None:
@@ -42,7 +47,7 @@ def store_pin(session: Session, user: User, pin: str | None) -> None:
         except ValueError as exc:
             raise PinError(str(exc)) from None
         if user.role != TECHNICIAN or user.technician_id is None:
-            raise PinError("Only a technician has a PIN.")
+            raise PinError("Only a technician has a PIN.", not_technician=True)
     user.pin_hash = hash_secret(pin) if pin is not None else None
     sync_verifier(session, user, hash_pin_verifier(pin) if pin is not None else None)
 

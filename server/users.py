@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from server.admin import AdminError, add_user
 from server.auth.passwords import hash_secret
-from server.auth.roles import ADMIN, TECHNICIAN, Principal
+from server.auth.roles import ADMIN, Principal
 from server.deps import CtxDep, PrincipalDep
 from server.errors import ERROR_RESPONSES, ApiError, ErrorBody
 from server.models import User
@@ -84,15 +84,13 @@ def update_user(user_id: Annotated[uuid.UUID, Path()], body: UserUpdate,
         if body.role is not None:
             user.role = body.role
         if body.pin is not None:
-            if body.role is not None and body.role != TECHNICIAN:
-                raise ApiError(422, "invalid_user", "Only a technician has a PIN.")
-            if (body.role or user.role) != TECHNICIAN:
-                # valid by itself: it conflicts with the user's role as it is
-                raise ApiError(409, "not_a_technician", "Only a technician has a PIN; this "
-                               "user is not one.")
-            try:
+            try:  # store_pin holds the rule (a technician's, well formed) for every path
                 store_pin(session, user, body.pin)
             except PinError as exc:
+                if exc.not_technician and body.role is None:
+                    # valid by itself: it conflicts with the user's role as it is
+                    raise ApiError(409, "not_a_technician", "Only a technician has a PIN; "
+                                   "this user is not one.") from None
                 raise ApiError(422, "invalid_user", str(exc)) from None
         if body.password is not None:
             user.password_hash = hash_secret(body.password)

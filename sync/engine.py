@@ -579,6 +579,9 @@ class SyncEngine:
 
     def _pull(self, syncer: Syncer) -> None:
         changes = syncer.pull_to_head()
+        # Off the desk's write path: what the round wrote goes back into the database file
+        # (app.wal; passive, so a desk write meanwhile neither waits nor is waited for).
+        self.store.checkpoint()
         with self.store.read() as s:
             self._cursor = sync_state(s).cursor
         if syncer.push_waited_for_pull:  # a rebuilt replica's carried-over changes go now
@@ -631,6 +634,7 @@ class SyncEngine:
                 prune_outcomes(s, cutoff)
         except StorageError as exc:
             log.info("housekeeping skipped: %s", exc.message)
+        self.store.checkpoint()
 
     # --- telling the UI ---------------------------------------------------------------
     def _set_connection(self, connection: Connection) -> None:

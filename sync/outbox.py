@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, delete, distinct, func, select, text, update
+from sqlalchemy import CursorResult, Row, delete, distinct, func, select, text, update
 from sqlalchemy.orm import Session
 
 from app.models import MutationOutcome, Outbox, SyncState
@@ -78,7 +78,7 @@ def sync_state(session: Session) -> SyncState:
     return state
 
 
-def to_wire(entry: Outbox) -> dict[str, Any]:
+def to_wire(entry: Outbox | Row[Any]) -> dict[str, Any]:
     wire = {"id": entry.id, "entity": entry.entity, "row_id": entry.row_id, "op": entry.op,
             "fields": entry.fields or {}, "base": entry.base or {},
             "at": to_rfc3339(entry.created_at), "operation_id": operation_of(entry)}
@@ -111,7 +111,7 @@ def has_settled(session: Session) -> bool:
     return session.scalar(select(Outbox.id).where(Outbox.id <= floor).limit(1)) is not None
 
 
-def operation_of(entry: Outbox) -> int:
+def operation_of(entry: Outbox | Row[Any]) -> int:
     """The operation that wrote ``entry`` (an entry from before migration 0006: its own)."""
     return entry.operation_id if entry.operation_id is not None else entry.id
 
@@ -128,8 +128,9 @@ def read_batch(session: Session, *, max_count: int, max_bytes: int) -> Batch:
     (A single mutation larger than ``max_bytes`` still goes alone: the server decides.)
     """
     floor = sync_state(session).acked_mutation_id
-    entries = session.scalars(select(Outbox).where(Outbox.id > floor).order_by(Outbox.id)
-                              .limit(max_count + 1)).all()
+    # Plain rows, not ORM objects: a drain reads thousands of entries, and only to send them.
+    entries = session.execute(select(*Outbox.__table__.columns).where(Outbox.id > floor)
+                              .order_by(Outbox.id).limit(max_count + 1)).all()
     if not entries:
         return Batch([])
     first_op = operation_of(entries[0])

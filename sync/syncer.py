@@ -205,11 +205,13 @@ class Syncer:
             log.warning("a page from the server could not be applied at once (%s); applying "
                         "it change by change", fault.reason)
         else:
+            self.store.maybe_checkpoint()  # a first sync must not grow the WAL unbounded
             return applied
         with self.store.write_session() as s:
             applied = apply_page(s, page, store_cursor=store_cursor, seen=seen, careful=True)
             if then is not None:
                 then(s)
+        self.store.maybe_checkpoint()
         return applied
 
     def retry_quarantine(self) -> Applied:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from app.db import Store
+
+if TYPE_CHECKING:
+    from tests.live_server import LiveServer
 
 _DEMO_DIR = pytest.StashKey[Path]()
 
@@ -20,6 +23,17 @@ def store(tmp_path: Path) -> Iterator[Store]:
     s = Store(tmp_path / "replica.sqlite")
     yield s
     s.close()
+
+
+@pytest.fixture(scope="module")
+def live_server(pg_database: str) -> Iterator[LiveServer]:
+    """One ``python -m server serve`` on loopback for the module, on the ``pg_database``
+    of the package or module asking (each names its own); tests take a fresh shop each."""
+    from tests.live_server import LiveServer, seed_shop
+
+    with LiveServer(pg_database, seed=seed_shop(pg_database, migrate=False),
+                    keepalive=2.0) as srv:
+        yield srv
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -204,7 +204,7 @@ def shoot(job: dict[str, Any]) -> int:
         elif view == "sync-details":
             window.show_board(QUEUE_TAB)
             dialog = window.show_sync_details()
-            wait(lambda d=dialog: d.table.rowCount() > 0, 20, "the refused change in the panel")
+            wait(lambda d=dialog: bool(d.cards), 20, "the refused change in the panel")
             settle()
             shot = window.grab()
             panel = dialog.grab()

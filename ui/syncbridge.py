@@ -71,8 +71,10 @@ def status_words(status: SyncStatus | None, now: datetime | None = None, *,
     trouble = []
     if status.refused:
         trouble.append(f"{_plural(status.refused, 'change')} refused")
-    if status.open_conflicts:
-        trouble.append(_plural(status.open_conflicts, "conflict"))
+    if status.open_conflicts and not status.refused:
+        # A conflict is one of the refused clicks, which are counted above (one click is
+        # one refusal); an open conflict alone (its refusal dismissed) still asks a choice.
+        trouble.append(f"{_plural(status.open_conflicts, 'conflict')} to settle")
     if status.not_applied:
         trouble.append(f"{_plural(status.not_applied, 'change')} from the server not applied")
     if trouble:

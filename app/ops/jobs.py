@@ -183,9 +183,3 @@ def delete_line(w: Writer, line_id: str) -> str:
     _open_job(w, line.job_id)
     w.delete(line)
     return line.id
-
-
-def line_total_cents(quantity: float, unit_price_cents: int) -> int:
-    """Money is integer cents; a line's total rounds half away from zero."""
-    value = quantity * unit_price_cents
-    return int(value + 0.5) if value >= 0 else -int(-value + 0.5)

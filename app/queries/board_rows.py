@@ -19,7 +19,7 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
 from app import rules
-from app.queries.boards import WAITING_PART_STATUSES, AssignedJob, QueueCard
+from app.queries.boards import AssignedJob, QueueCard, parts_waiting, queue_card
 from app.queries.common import stored_time, vehicle_label
 from app.queries.desk import Assignment
 
@@ -64,13 +64,6 @@ _LINE_JOBS_SQL = text(
     "SELECT DISTINCT job_id FROM job_line WHERE id IN :ids"
 ).bindparams(bindparam("ids", expanding=True))
 
-_PARTS_SQL = text(
-    "SELECT job_id, count(*) FROM job_line "
-    "WHERE job_id IN :ids AND part_status IN :waiting AND kind = 'part' "
-    "AND approval != 'declined' AND deleted_at IS NULL GROUP BY job_id"
-).bindparams(bindparam("ids", expanding=True), bindparam("waiting", expanding=True))
-
-
 def board_rows_by_id(session: Session, job_ids: Collection[str], now: datetime, *,
                      line_ids: Collection[str] = ()) -> BoardRows:
     """The boards' rows of ``job_ids`` and of the jobs of ``line_ids`` (a changed line
@@ -86,24 +79,20 @@ def board_rows_by_id(session: Session, job_ids: Collection[str], now: datetime, 
     if not asked:
         return BoardRows(now, frozenset(), cards, assignments, entries, labels)
     ids = sorted(asked)
-    parts = {j: n for j, n in conn.execute(
-        _PARTS_SQL, {"ids": ids, "waiting": list(WAITING_PART_STATUSES)})}
+    parts = parts_waiting(session, ids)
     for (job_id, number, status, hold, priority, waiting, promised_text, tech_id, bay_id,
          make, model, year, plate, customer, tech_name) in conn.execute(_JOB_SQL, {"ids": ids}):
         label = vehicle_label(make, model, year)
         labels[job_id] = JobLabel(number, label)
         if status not in rules.OPEN_STATUSES:
             continue
-        promised = stored_time(promised_text)
-        overdue = promised is not None and promised < now and status != "ready"
-        cards[job_id] = QueueCard(
-            job_id, number, status, label, plate or "", customer or "",
-            tech_name if tech_id else None, promised, overdue, hold, bool(waiting),
-            priority or 0, parts.get(job_id, 0))
+        card = cards[job_id] = queue_card(
+            job_id, number, status, label, plate, customer, tech_name if tech_id else None,
+            stored_time(promised_text), hold, waiting, priority, parts.get(job_id, 0), now)
         assignments[job_id] = Assignment(tech_id, bay_id)
         if tech_id:
-            entries[job_id] = (tech_id, AssignedJob(job_id, number, status, label, promised,
-                                                    overdue))
+            entries[job_id] = (tech_id, AssignedJob(job_id, number, status, label,
+                                                    card.promised_at, card.overdue))
     return BoardRows(now, frozenset(asked), cards, assignments, entries, labels)
 
 

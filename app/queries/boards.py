@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import NamedTuple
@@ -70,15 +71,33 @@ class QueueBoard:
         return next(c for c in self.columns if c.status == status)
 
 
-def _parts_waiting(session: Session) -> dict[str, int]:
-    """job id → part lines (not declined) still needed or ordered. One grouped read of the
-    covering index ``ix_job_line_waiting_parts``: cheaper than a count per open job."""
-    rows = session.execute(
-        select(JobLine.job_id, func.count())
-        .where(JobLine.part_status.in_(WAITING_PART_STATUSES), JobLine.kind == "part",
-               JobLine.approval != "declined", JobLine.deleted_at.is_(None))
-        .group_by(JobLine.job_id))
-    return {job_id: n for job_id, n in rows}
+def is_overdue(promised: datetime | None, status: str, now: datetime) -> bool:
+    """The overdue rule of every board: promised before ``now`` and not ready yet."""
+    return promised is not None and promised < now and status != "ready"
+
+
+def queue_card(job_id: str, number: str, status: str, vehicle: str, plate: str | None,
+               customer: str | None, technician: str | None, promised: datetime | None,
+               hold_reason: str | None, customer_waiting: object, priority: int | None,
+               parts_waiting: int, now: datetime) -> QueueCard:
+    """A job's queue card from its columns as read (the full board and the by-id repaint
+    build it here, so the two never disagree)."""
+    return QueueCard(job_id, number, status, vehicle, plate or "", customer or "", technician,
+                     promised, is_overdue(promised, status, now), hold_reason,
+                     bool(customer_waiting), priority or 0, parts_waiting)
+
+
+def parts_waiting(session: Session, job_ids: Collection[str] | None = None) -> dict[str, int]:
+    """job id → part lines (not declined) still needed or ordered, of every job or of
+    ``job_ids``. Every job: one grouped read of the covering index
+    ``ix_job_line_waiting_parts``, cheaper than a count per open job."""
+    query = (select(JobLine.job_id, func.count())
+             .where(JobLine.part_status.in_(WAITING_PART_STATUSES), JobLine.kind == "part",
+                    JobLine.approval != "declined", JobLine.deleted_at.is_(None))
+             .group_by(JobLine.job_id))
+    if job_ids is not None:
+        query = query.where(JobLine.job_id.in_(list(job_ids)))
+    return {job_id: n for job_id, n in session.execute(query)}
 
 
 #: The board's one query, written out so it can name its indexes (SQLAlchemy renders no
@@ -113,7 +132,7 @@ def queue_board(session: Session, now: datetime) -> QueueBoard:
     """
     technicians = {tid: name for tid, name in session.execute(
         select(Technician.id, Technician.name))}
-    parts_waiting = _parts_waiting(session)
+    waiting_parts = parts_waiting(session)
     labels: dict[tuple[str | None, str | None, int | None], str] = {}
     by_status: dict[str, list[QueueCard]] = defaultdict(list)
     # Core execution: no ORM machinery per row
@@ -123,12 +142,10 @@ def queue_board(session: Session, now: datetime) -> QueueBoard:
         label = labels.get(key)
         if label is None:
             label = labels[key] = vehicle_label(make, model, year)
-        promised = stored_time(promised_text)
-        by_status[status].append(QueueCard(
-            job_id, number, status, label, plate or "", customer or "",
-            technicians.get(tech_id) if tech_id else None, promised,
-            promised is not None and promised < now and status != "ready",
-            hold, bool(waiting), priority or 0, parts_waiting.get(job_id, 0)))
+        by_status[status].append(queue_card(
+            job_id, number, status, label, plate, customer,
+            technicians.get(tech_id) if tech_id else None, stored_time(promised_text),
+            hold, waiting, priority, waiting_parts.get(job_id, 0), now))
     columns = tuple(QueueColumn(status, rules.STATUS_LABELS[status],
                                 tuple(by_status.get(status, ())))
                     for status in rules.OPEN_STATUSES)
@@ -234,7 +251,7 @@ def technician_board(session: Session, now: datetime, tz: tzinfo | None = None) 
         if j.status in rules.OPEN_STATUSES and j.technician_id:
             assigned[j.technician_id].append(AssignedJob(
                 j.id, j.number, j.status, vehicle_label(j.make, j.model, j.year), j.promised_at,
-                j.promised_at is not None and j.promised_at < now and j.status != "ready"))
+                is_overdue(j.promised_at, j.status, now)))
 
     rows = []
     for t in techs:

@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 
 from app import rules
 from app.models import Bay, Customer, Job, JobLine, Note, StatusEvent, Technician, Vehicle
-from app.ops.jobs import line_total_cents
 from app.queries.common import vehicle_label
+from app.queries.settings import replica_settings
+from app.shopsettings import Line, Totals
 
 
 class Assignment(NamedTuple):
@@ -115,11 +116,13 @@ class JobDetail:
     notes: tuple[DetailNote, ...]
     #: Oldest first.
     history: tuple[DetailEvent, ...]
+    #: By the shop's rule (``app.shopsettings.order_totals``): declined lines do not count.
+    totals: Totals
 
     @property
     def total_cents(self) -> int:
-        """Every line not declined (before tax)."""
-        return sum(line.total_cents for line in self.lines if line.approval != "declined")
+        """What the job comes to, tax included."""
+        return self.totals.total_cents
 
     @property
     def allowed_moves(self) -> tuple[str, ...]:
@@ -135,9 +138,10 @@ def job_detail(session: Session, job_id: str) -> JobDetail | None:
     vehicle = session.get(Vehicle, job.vehicle_id) if job.vehicle_id else None
     bay = session.get(Bay, job.bay_id) if job.bay_id else None
     names = {tid: name for tid, name in session.execute(select(Technician.id, Technician.name))}
+    money = replica_settings(session)
     lines = tuple(
         DetailLine(ln.id, ln.kind, ln.description, ln.quantity, ln.unit_price_cents,
-                   line_total_cents(ln.quantity, ln.unit_price_cents), ln.approval,
+                   money.line_cents(ln.quantity, ln.unit_price_cents), ln.approval,
                    ln.part_status, names.get(ln.technician_id) if ln.technician_id else None)
         for ln in session.execute(
             select(JobLine.id, JobLine.kind, JobLine.description, JobLine.quantity,
@@ -171,4 +175,6 @@ def job_detail(session: Session, job_id: str) -> JobDetail | None:
         odometer_in=job.odometer_in, technician_id=job.technician_id,
         technician=names.get(job.technician_id) if job.technician_id else None,
         bay_id=job.bay_id, bay=bay.name if bay else None,
-        lines=lines, notes=notes, history=history)
+        lines=lines, notes=notes, history=history,
+        totals=money.totals(Line(ln.kind, ln.quantity, ln.unit_price_cents, ln.approval)
+                            for ln in lines))

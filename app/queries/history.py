@@ -10,8 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Customer, Job, JobLine, Note, Technician, Vehicle
-from app.ops.jobs import line_total_cents
 from app.queries.common import vehicle_label
+from app.queries.settings import replica_settings
+from app.shopsettings import Line, Totals
 
 
 @dataclass(frozen=True)
@@ -47,11 +48,13 @@ class HistoryJob:
     technician: str | None
     lines: tuple[HistoryLine, ...]
     notes: tuple[HistoryNote, ...]
+    #: By the shop's rule (``app.shopsettings.order_totals``): declined lines do not count.
+    totals: Totals
 
     @property
     def total_cents(self) -> int:
-        """What the job comes to: every line not declined."""
-        return sum(line.total_cents for line in self.lines if line.approval != "declined")
+        """What the job comes to, tax included."""
+        return self.totals.total_cents
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,7 @@ def vehicle_history(session: Session, vehicle_id: str) -> VehicleHistory | None:
         return None
     customer = session.get(Customer, vehicle.customer_id) if vehicle.customer_id else None
     names = {tid: name for tid, name in session.execute(select(Technician.id, Technician.name))}
+    money = replica_settings(session)
     jobs = session.execute(
         select(Job.id, Job.number, Job.status, Job.created_at, Job.closed_at, Job.odometer_in,
                Job.concern, Job.technician_id)
@@ -100,7 +104,7 @@ def vehicle_history(session: Session, vehicle_id: str) -> VehicleHistory | None:
             .order_by(JobLine.created_at, JobLine.id)):
         lines[ln.job_id].append(HistoryLine(
             ln.kind, ln.description, ln.quantity, ln.unit_price_cents,
-            line_total_cents(ln.quantity, ln.unit_price_cents), ln.approval, ln.part_status,
+            money.line_cents(ln.quantity, ln.unit_price_cents), ln.approval, ln.part_status,
             names.get(ln.technician_id) if ln.technician_id else None, ln.service_code))
     notes: dict[str, list[HistoryNote]] = defaultdict(list)
     for n in session.execute(
@@ -113,7 +117,9 @@ def vehicle_history(session: Session, vehicle_id: str) -> VehicleHistory | None:
     history = tuple(
         HistoryJob(j.id, j.number, j.status, j.created_at, j.closed_at, j.odometer_in,
                    j.concern, names.get(j.technician_id) if j.technician_id else None,
-                   tuple(lines.get(j.id, ())), tuple(notes.get(j.id, ())))
+                   tuple(lines.get(j.id, ())), tuple(notes.get(j.id, ())),
+                   money.totals(Line(ln.kind, ln.quantity, ln.unit_price_cents, ln.approval)
+                                for ln in lines.get(j.id, ())))
         for j in jobs)
     unit = vehicle.odometer_unit
     readings = [OdometerReading(j.created_at, j.odometer_in, unit, j.number)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from app.models import ShopSettings
-from app.shopsettings import DEFAULTS
+from app.models import ShopSettings, SyncState
+from app.shopsettings import DEFAULTS, Line, Totals, line_amount_cents, order_totals
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,15 @@ class ShopSettingsView:
     header_phone: str
     header_tax_number: str
 
+    def line_cents(self, quantity: float, unit_price_cents: int) -> int:
+        """One line's amount by the shop's rounding (``app.shopsettings.line_amount_cents``)."""
+        return line_amount_cents(quantity, unit_price_cents, self.rounding_cents)
+
+    def totals(self, lines: Iterable[Line]) -> Totals:
+        """An order's totals by this shop's rule (``app.shopsettings.order_totals``)."""
+        return order_totals(lines, tax_rate_bp=self.tax_rate_bp,
+                            taxable_kinds=self.taxable_kinds, rounding_cents=self.rounding_cents)
+
 
 def shop_settings(session: Session, shop_id: str) -> ShopSettingsView:
     """The settings of ``shop_id``; the defaults when its row has not been pulled yet."""
@@ -31,3 +41,12 @@ def shop_settings(session: Session, shop_id: str) -> ShopSettingsView:
         values = {name: getattr(row, name) for name in DEFAULTS}
     values["taxable_kinds"] = tuple(values["taxable_kinds"] or ())
     return ShopSettingsView(**values)
+
+
+def replica_settings(session: Session) -> ShopSettingsView:
+    """The settings of the shop this replica belongs to (read once per query, then used for
+    every line and total it returns)."""
+    state = session.get(SyncState, 1)
+    if state is None:
+        return ShopSettingsView(**{**DEFAULTS, "taxable_kinds": tuple(DEFAULTS["taxable_kinds"])})
+    return shop_settings(session, state.shop_id)

@@ -106,3 +106,16 @@ def test_line_ids_name_their_job(store: Store, shop: Shop, clock: Clock) -> None
     assert rows.job_ids == {made["none"]}
     assert rows.cards[made["none"]].parts_waiting == 1
     assert nothing.job_ids == frozenset() and nothing.cards == {}
+
+
+def test_the_overdue_rule() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from app.queries.boards import is_overdue
+
+    now = datetime(2026, 12, 1, 12, tzinfo=UTC)
+    before, after = now - timedelta(minutes=1), now + timedelta(minutes=1)
+    assert is_overdue(before, "in_progress", now) and is_overdue(before, "on_hold", now)
+    assert not is_overdue(before, "ready", now)  # ready: the shop kept its word
+    assert not is_overdue(after, "queued", now) and not is_overdue(now, "queued", now)
+    assert not is_overdue(None, "queued", now)

@@ -13,6 +13,7 @@ from app.ops import customers, jobs, notes
 from app.ops.settings import update_shop_settings
 from app.queries.settings import shop_settings
 from app.shopsettings import Line, check_settings, line_amount_cents, order_totals
+from tests.app.conftest import Shop
 
 
 def test_defaults_until_the_row_arrives_then_one_row_per_shop(store: Store) -> None:
@@ -86,3 +87,35 @@ def test_totals_add_up_and_lines_sit_on_the_rounding_step(
 def test_check_settings_cleans_what_it_accepts() -> None:
     assert check_settings({"taxable_kinds": ["fee", "part", "fee"], "header_name": " X "}) == \
         {"taxable_kinds": ["part", "fee"], "header_name": "X"}
+
+
+# --- every total a person reads goes through the one money rule ----------------------------
+
+def test_the_one_money_rule_rounds_0_285_of_a_dollar_up() -> None:
+    # 0.285 × 100 is 28.499999999999996 as a float: the rule works on the decimal quantity
+    assert line_amount_cents(0.285, 100) == 29
+
+
+def test_job_detail_and_vehicle_history_total_by_the_shop_rule(store: Store,
+                                                                shop: Shop) -> None:
+    from app.queries import desk, history
+    from tests.app.helpers import job_in
+
+    store.run(update_shop_settings, tax_rate_bp=1000, taxable_kinds=["part"])
+    job_id = job_in(store, shop.customer_id, shop.vehicle_id, "queued")
+    store.run(jobs.add_line, job_id, kind="part", description="Washers", quantity=0.285,
+              unit_price_cents=100)
+    store.run(jobs.add_line, job_id, kind="labor", description="Fit", quantity=1,
+              unit_price_cents=1000)
+    store.run(jobs.add_line, job_id, kind="part", description="Declined", quantity=1,
+              unit_price_cents=5000, approval="declined")
+    with store.read() as s:
+        detail = desk.job_detail(s, job_id)
+        past = history.vehicle_history(s, shop.vehicle_id)
+    assert detail is not None and past is not None
+    (old,) = [j for j in past.jobs if j.job_id == job_id]
+    for lines, totals in ((detail.lines, detail.totals), (old.lines, old.totals)):
+        assert sorted(ln.total_cents for ln in lines) == [29, 1000, 5000]
+        # declined not counted; tax 10 % of the 29 taxable cents = 2.9 → 3
+        assert (totals.subtotal_cents, totals.tax_cents, totals.total_cents) == (1029, 3, 1032)
+    assert detail.total_cents == old.total_cents == 1032

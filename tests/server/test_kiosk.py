@@ -240,3 +240,33 @@ def test_a_disabled_technicians_verifier_leaves_the_kiosks_and_comes_back(api: A
     assert api.http.patch(url, headers=api.headers("admin"), json={"active": True}) \
         .status_code == 200
     assert _pin_rows(api)[user]["verifier"] == before
+
+
+def test_only_a_technician_has_a_pin_and_a_bad_one_makes_no_user(api: Api) -> None:
+    """One rule (``server.pins.store_pin``) behind users' create and change: the 4xx says
+    why, and a refused create leaves neither a user nor a technician behind."""
+    h = api.headers("admin")
+    before = {u["username"] for u in api.http.get("/api/v1/users", headers=h).json()}
+    def technicians() -> set[str]:
+        return {rid for (e, rid) in api.pull_all("manager")[0] if e == "technician"}
+
+    techs_before = technicians()
+    for role, pin in (("clerk", "1234"), ("technician", "12a4")):
+        r = api.http.post("/api/v1/users", headers=h, json={
+            "username": f"pin-{role}-{new_id()[:8]}", "password": "long enough", "role": role,
+            "pin": pin})
+        assert r.status_code == 422 and r.json()["detail"], r.text
+    assert "technician" in api.http.post("/api/v1/users", headers=h, json={
+        "username": f"pin-{new_id()[:8]}", "password": "long enough", "role": "clerk",
+        "pin": "1234"}).json()["detail"]
+    assert {u["username"] for u in api.http.get("/api/v1/users", headers=h).json()} == before
+    assert technicians() == techs_before
+    clerk = api.seed.users["clerk"].user_id
+    r = api.http.patch(f"/api/v1/users/{clerk}", headers=h, json={"pin": "1234"})
+    assert r.status_code == 409 and "technician" in r.json()["detail"]  # the user as it is
+    r = api.http.patch(f"/api/v1/users/{clerk}", headers=h, json={"pin": "1234",
+                                                                  "role": "manager"})
+    assert r.status_code == 422 and "technician" in r.json()["detail"]  # the body itself
+    r = api.http.patch(f"/api/v1/users/{_tech_user(api)}", headers=h, json={"pin": "12"})
+    assert r.status_code == 422 and r.json()["detail"]
+    assert _pin_login(api, "2468") == 200  # nothing above changed the PIN

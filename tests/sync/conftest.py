@@ -88,14 +88,6 @@ def make_engine(fake: FakeServer, clock: FakeClock) -> Iterator[Callable[..., Sy
 pg_database = database_fixture("bl_sync", migrate=True)
 
 
-@pytest.fixture(scope="module")
-def live_server(pg_database: str) -> Iterator[LiveServer]:
-    """One ``python -m server serve`` for the module; tests take a fresh shop each."""
-    with LiveServer(pg_database, seed=seed_shop(pg_database, migrate=False),
-                    keepalive=2.0) as srv:
-        yield srv
-
-
 @pytest.fixture
 def shop(live_server: LiveServer, pg_database: str) -> ShopSeed:
     return seed_shop(pg_database, "Sync Garage", migrate=False)

@@ -46,8 +46,9 @@ def make_desk(qtbot: Any, store: Store, settings: QSettings
     made: list[DeskContext] = []
 
     def make(engine: Any = None, *, synchronous: bool = True, on: Store | None = None,
-             show: bool = True) -> MainWindow:
-        ctx = DeskContext(on or store, engine, synchronous=synchronous, settings=settings)
+             show: bool = True, recovered: Any = None) -> MainWindow:
+        ctx = DeskContext(on or store, engine, synchronous=synchronous, settings=settings,
+                          recovered=recovered)
         made.append(ctx)
         window = MainWindow(ctx)
         qtbot.addWidget(window)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from app.queries.boards import QueueCard
-from ui.boards.cards import CardDelegate
+from ui.boards.cards import CardDelegate, promise_words
 from ui.models.queue import BoardCard, column_model
 from ui.qt import QImage, QListView, QPainter, QRect, QStyle, QStyleOptionViewItem, Qt
 
@@ -87,3 +87,33 @@ def test_a_changed_card_is_laid_out_afresh(qapp: Any) -> None:
     # the fresh layout is what an empty cache makes of the same card
     delegate.clear_cache()
     assert render(delegate, view) == after
+
+
+def test_the_promise_says_due_or_overdue_in_words(qapp: Any) -> None:
+    now = datetime(2026, 12, 1, 15, 0).astimezone()
+    today_17 = now.replace(hour=17)
+    assert promise_words(today_17, False, now) == "due 17:00"
+    assert promise_words(now.replace(hour=11), True, now) == "overdue 11:00"
+    earlier = now - timedelta(days=2)
+    assert promise_words(earlier, True, now) == f"overdue {earlier.day} {earlier:%b}"
+    assert promise_words(earlier, False, now) == f"due {earlier.day} {earlier:%b}"  # ready
+    assert promise_words(None, False, now) == ""
+    view = QListView()
+    model = column_model()
+    view.setModel(model)
+    model.set_rows([BoardCard(card(), None, None)])
+    delegate = CardDelegate(view)
+    render(delegate, view)
+    assert any(t.startswith("overdue ") for t in texts(delegate))
+
+
+def test_the_unassigned_column_does_not_repeat_unassigned_on_each_card(qapp: Any) -> None:
+    view = QListView()
+    model = column_model()
+    view.setModel(model)
+    model.set_rows([BoardCard(card(technician=None), None, None)])
+    plain, column = CardDelegate(view), CardDelegate(view, technician_line=False)
+    render(plain, view)
+    short = render(column, view)
+    assert "Unassigned" in texts(plain) and "Unassigned" not in texts(column)
+    assert short.height() < render(plain, view).height()  # no empty line left behind

@@ -41,13 +41,6 @@ def test_keyring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[No
     keyring.set_keyring(previous)
 
 
-@pytest.fixture(scope="module")
-def live_server(pg_database: str) -> Iterator[LiveServer]:
-    with LiveServer(pg_database, seed=seed_shop(pg_database, migrate=False),
-                    keepalive=2.0) as srv:
-        yield srv
-
-
 @pytest.fixture
 def seed(live_server: LiveServer, pg_database: str) -> ShopSeed:
     return seed_shop(pg_database, "UI Garage", migrate=False)

@@ -24,19 +24,20 @@ def test_a_rebuilt_replica_is_explained_in_the_window(tmp_path: Path, make_desk:
     tmp_path.mkdir()
     Store(tmp_path / "replica.sqlite").close()
     _damage(tmp_path / "replica.sqlite")
-    store = main.open_replica(tmp_path)  # as ``python main.py`` opens it
+    opened = main.open_recovered(tmp_path)  # as ``python main.py`` opens it
+    store = opened.store
     try:
-        window = make_desk(on=store)
+        window = make_desk(on=store, recovered=opened)  # as run_desk hands it down
         bar = window.recovery
         assert bar.isVisibleTo(window)
         words = bar.label.text()
-        aside = store.recovered.set_aside  # type: ignore[attr-defined]
+        aside = opened.set_aside
         assert aside is not None and aside.exists() and aside.parent == tmp_path
         assert "damaged" in words and str(aside) in words
         assert "Nothing was deleted" in words and "never synced" in words
         jargon = words.replace(str(aside), "")
         assert "SQLite" not in jargon and "replica" not in jargon  # no jargon for a clerk
-        assert bar.details == store.recovered.notice  # type: ignore[attr-defined]
+        assert bar.details == opened.notice
         bar.copy.click()
         assert str(aside) in QApplication.clipboard().text()
         bar.dismiss.click()
@@ -57,9 +58,10 @@ def test_a_rebuilt_replica_of_a_server_says_nothing_was_lost(tmp_path: Path,
     identity.remember(first)
     first.close()
     _damage(path)
-    store = main.open_replica(tmp_path)
+    opened = main.open_recovered(tmp_path)
+    store = opened.store
     try:
-        window = make_desk(on=store)
+        window = make_desk(on=store, recovered=opened)
         words = window.recovery.label.text()
         assert window.recovery.isVisibleTo(window)
         assert "Nothing was lost" in words and "copied again from the server" in words

@@ -7,9 +7,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 from app.db import Store
-from app.models import MutationOutcome
+from app.models import Conflict, Job, MutationOutcome
 from sync.errors import ErrorKind
 from sync.status import Connection, SyncStatus
 from tests.ui.helpers import FakeEngine, Shop
@@ -29,6 +30,12 @@ def test_status_words() -> None:
     assert status_words(offline, NOW) == "Offline · 37 changes waiting · retrying in 8 s"
     refused = SyncStatus(Connection.ONLINE, refused=2, last_sync_at=NOW)
     assert status_words(refused, NOW) == "Online · synced 0 s ago · 2 changes refused — review"
+    # one refused click that is a conflict is one refusal, not "1 change refused and 1
+    # conflict"; a conflict whose refusal was dismissed still asks for a choice
+    one_click = SyncStatus(Connection.ONLINE, refused=1, open_conflicts=1, last_sync_at=NOW)
+    assert status_words(one_click, NOW) == "Online · synced 0 s ago · 1 change refused — review"
+    left = SyncStatus(Connection.ONLINE, open_conflicts=1, last_sync_at=NOW)
+    assert status_words(left, NOW).endswith("1 conflict to settle — review")
     ended = SyncStatus(Connection.ERROR, error_kind=ErrorKind.AUTH, last_error="Your session "
                        "has ended.")
     assert status_words(ended, NOW).startswith("Session ended · sign in again")
@@ -75,19 +82,36 @@ def test_status_bar_through_online_offline_refused_and_back(make_desk: Any, shop
 
 def test_details_panel_lists_each_refused_change_with_its_reason(
         make_desk: Any, shop: Shop, store: Store, qtbot: Any) -> None:
+    job_id = shop.jobs["queued"]
+    with store.read() as s:
+        number = s.get(Job, job_id).number
+    reason = ("A job cannot move from Closed to Queued. " * 6).strip()  # long: it wraps
     with store.write_session() as s:
-        s.add(MutationOutcome(mutation_id=7, entity="job", row_id=shop.jobs["queued"],
-                              status="rejected", reason="A job cannot move from Closed to "
-                              "Queued.", fields={"status": "queued"}, at=datetime.now(UTC)))
+        # one click: a status event and its job's move, refused together
+        s.add(MutationOutcome(mutation_id=7, entity="status_event", row_id=str(uuid4()),
+                              status="rejected", reason=reason, operation_id=7,
+                              fields={"job_id": job_id, "from_status": "queued",
+                                      "to_status": "on_hold"}, at=datetime.now(UTC)))
+        s.add(MutationOutcome(mutation_id=8, entity="job", row_id=job_id, operation_id=7,
+                              status="rejected", reason="Refused with mutation 7.",
+                              refused_with=7, fields={"status": "on_hold"},
+                              at=datetime.now(UTC)))
     engine = FakeEngine()
     window = make_desk(engine)
     with qtbot.waitSignal(window.ctx.sync.status_changed):
         engine.emit(SyncStatus(Connection.ONLINE, refused=1, last_sync_at=datetime.now(UTC)))
     qtbot.mouseClick(window.sync_state, Qt.MouseButton.LeftButton)
     dialog = window._dialogs["sync"]
-    qtbot.waitUntil(lambda: dialog.table.rowCount() == 1)
-    assert "cannot move from Closed to Queued" in dialog.table.item(0, 2).text()
-    assert "status → queued" in dialog.table.item(0, 1).text()
+    qtbot.waitUntil(lambda: len(dialog.cards) == 1)  # one click, one refusal
+    card = dialog.cards[0]
+    assert card.what.text() == f"Job {number} → On hold"
+    assert card.why.text() == reason and card.why.wordWrap()
+    assert job_id not in card.what.text() + card.values.text()
+    qtbot.waitUntil(lambda: card.why.isVisible())
+    # the reason is in view: inside the panel's width, no sideways scrolling
+    right = card.why.mapTo(dialog, card.why.rect().topRight()).x()
+    assert right <= dialog.width()
+    assert not dialog.refusal_scroll.horizontalScrollBar().isVisible()
     assert dialog.fields["changes_waiting"].text().isdigit()
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # Esc closes dialogs
     assert not dialog.isVisible()
@@ -199,3 +223,31 @@ def test_dialogs_close_on_escape(qtbot: Any) -> None:
     dialog.show()
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     assert dialog.result() == QDialog.DialogCode.Rejected and not dialog.isVisible()
+
+
+def test_a_refused_conflict_offers_the_one_click_choice(
+        make_desk: Any, shop: Shop, store: Store, qtbot: Any) -> None:
+    from sync.outbox import sync_state
+
+    job_id = shop.jobs["queued"]
+    now = datetime.now(UTC)
+    with store.write_session() as s:
+        job = s.get(Job, job_id)
+        state = sync_state(s)
+        s.add(Conflict(id=str(uuid4()), shop_id=job.shop_id, created_at=now, updated_at=now,
+                       entity="job", row_id=job_id, field="status", client_value="cancelled",
+                       server_value="queued", client_id=state.client_id, mutation_id=9))
+        s.add(MutationOutcome(mutation_id=9, entity="job", row_id=job_id, status="conflict",
+                              reason="Someone else changed this job's status first.",
+                              fields={"status": "cancelled"}, at=now))
+    window = make_desk(FakeEngine())
+    qtbot.mouseClick(window.sync_state, Qt.MouseButton.LeftButton)
+    dialog = window._dialogs["sync"]
+    qtbot.waitUntil(lambda: len(dialog.cards) == 1)
+    card = dialog.cards[0]
+    assert card.values.text() == "You wanted: Cancelled  ·  The shop has: Queued"
+    assert [b.text() for b in card.choices] == ["Keep the shop's", "Use mine"]
+    qtbot.mouseClick(card.choices[0], Qt.MouseButton.LeftButton)
+    with store.read() as s:
+        assert all(c.resolved_at is not None for c in s.query(Conflict))
+    qtbot.waitUntil(lambda: len(dialog.cards) == 1 and not dialog.cards[0].choices)

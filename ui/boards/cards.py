@@ -64,6 +64,23 @@ def _when(at: datetime, today: date) -> str:
     return f"{local.day} {local.strftime('%b')}"
 
 
+def promise_words(at: datetime | None, overdue: bool, now: datetime | None = None) -> str:
+    """The promise on a card in words, so red is not the only signal: ``due 17:00``,
+    ``due Tue 09:00``, ``due 3 Dec``; ``overdue 17:00`` (today) or ``overdue 28 Nov``
+    (before). A past day is the date alone: the words stay short so the customer's name
+    beside them fits."""
+    if at is None:
+        return ""
+    today = (now or datetime.now().astimezone()).astimezone().date()
+    local = at.astimezone()
+    days = (local.date() - today).days
+    if days < 0:
+        return f"{'overdue' if overdue else 'due'} {local.day} {local.strftime('%b')}"
+    if overdue:
+        return f"overdue {local.strftime('%H:%M')}"
+    return f"due {_when(at, today)}"
+
+
 def card_of(row: Any) -> Any:
     """The ``QueueCard`` (or ``AssignedJob``) inside a board row."""
     return getattr(row, "card", row)
@@ -150,9 +167,13 @@ class CardDelegate(QStyledItemDelegate):
     laid out afresh. Only the frame (selection, focus) is painted anew every time.
     """
 
-    def __init__(self, parent: Any = None, *, compact: bool = False) -> None:
+    def __init__(self, parent: Any = None, *, compact: bool = False,
+                 technician_line: bool = True) -> None:
         super().__init__(parent)
         self.compact = compact
+        #: The "Technician: …" / "Unassigned" line; off in the Unassigned column, where
+        #: every card would say "Unassigned" under a header that already says it.
+        self.technician_line = technician_line and not compact
         self._layouts: OrderedDict[tuple[Any, ...], CardLayout] = OrderedDict()
         self._frames: dict[tuple[Any, ...], QImage] = {}
         #: Layouts made and layouts reused (tests and benches read them).
@@ -160,7 +181,7 @@ class CardDelegate(QStyledItemDelegate):
         self.hits = 0
 
     def _lines(self) -> int:
-        return 3 if self.compact else 4
+        return 4 if self.technician_line else 3
 
     def sizeHint(self, option: QStyleOptionViewItem,
                  index: QModelIndex | QPersistentModelIndex) -> QSize:
@@ -317,9 +338,9 @@ class CardDelegate(QStyledItemDelegate):
         left_right(card.vehicle or "No vehicle", getattr(card, "plate", ""), y, text_color,
                    text_color)
         y += line_h
-        # line 3: customer and the promise (red and bold when overdue); the words stay
-        # short so names fit: red, bold and the red edge say overdue
-        promise = when(card.promised_at) if card.promised_at is not None else ""
+        # line 3: customer and the promise ("due 17:00"; "overdue 17:00" in red and
+        # bold, with the red edge: the words say it too, not the colour alone)
+        promise = promise_words(card.promised_at, bool(getattr(card, "overdue", False)))
         promise_pen = _color("danger") if card.overdue else muted
         if self.compact:
             left_right("", promise, y, muted, promise_pen, PFONT)
@@ -327,6 +348,7 @@ class CardDelegate(QStyledItemDelegate):
             left_right(getattr(card, "customer", "") or "No customer", promise, y, muted,
                        promise_pen, PFONT)
             y += line_h
+        if self.technician_line:
             # line 4: who works on it
             tech = getattr(card, "technician", None)
             left_right(f"Technician: {tech}" if tech else "Unassigned", "", y,

@@ -36,10 +36,12 @@ class CardListView(QListView):
     neighbour_requested = Signal(int)  # -1 left, +1 right
     focused = Signal()
 
-    def __init__(self, parent: QWidget | None = None, *, compact: bool = False) -> None:
+    def __init__(self, parent: QWidget | None = None, *, compact: bool = False,
+                 technician_line: bool = True) -> None:
         super().__init__(parent)
         self.setObjectName("cardList")
-        self.setItemDelegate(CardDelegate(self, compact=compact))
+        self.setItemDelegate(CardDelegate(self, compact=compact,
+                                          technician_line=technician_line))
         self.setUniformItemSizes(True)  # 2,000 cards: no per-row size queries
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

@@ -148,7 +148,7 @@ class TechnicianBoardView(QWidget):
         self.setObjectName("technicianBoard")
         self.unassigned_model = column_model(
             lambda ids: self.assign_requested.emit(ids, None), self)
-        self.unassigned_view = CardListView(self)
+        self.unassigned_view = CardListView(self, technician_line=False)  # no "Unassigned"
         self.unassigned_view.setModel(self.unassigned_model)
         self.unassigned_view.setAccessibleName("Unassigned jobs")
         self.unassigned_view.open_requested.connect(self.open_requested)

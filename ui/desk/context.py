@@ -15,6 +15,7 @@ from ui.syncbridge import SyncBridge
 from ui.worker import DbWorker
 
 if TYPE_CHECKING:
+    from app.recovery import Opened
     from sync.engine import SyncEngine
 
 log = logging.getLogger(__name__)
@@ -29,9 +30,11 @@ class DeskContext(QObject):
 
     def __init__(self, store: Store, engine: SyncEngine | None = None, *,
                  synchronous: bool = False, settings: QSettings | None = None,
-                 parent: QObject | None = None) -> None:
+                 recovered: Opened | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.store = store
+        #: How the replica was opened at start when it had to be rebuilt (the window says so).
+        self.recovered = recovered
         self.engine = engine
         self.hub = ChangeHub(self)
         self.sync = SyncBridge(engine, self.hub, self)

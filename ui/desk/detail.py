@@ -55,8 +55,13 @@ def detail_html(d: JobDetail) -> str:
                        f"</small></td><td align='right'>{ln.quantity:g}</td>"
                        f"<td align='right'>{money(ln.total_cents)}</td>"
                        f"<td>{e(ln.approval)}</td></tr>")
-        out.append(f"<tr><td colspan='2'><b>Total before tax</b></td><td align='right'><b>"
-                   f"{money(d.total_cents)}</b></td><td></td></tr></table>")
+        t = d.totals  # the shop's rule (app.shopsettings.order_totals)
+        if t.tax_cents:
+            for label, cents in (("Subtotal", t.subtotal_cents), ("Tax", t.tax_cents)):
+                out.append(f"<tr><td colspan='2'>{label}</td><td align='right'>"
+                           f"{money(cents)}</td><td></td></tr>")
+        out.append(f"<tr><td colspan='2'><b>Total</b></td><td align='right'><b>"
+                   f"{money(t.total_cents)}</b></td><td></td></tr></table>")
     else:
         out.append("<p><i>No lines yet.</i></p>")
     out.append("<h3>Notes</h3>")

@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from app.db import Store
+from app.queries.labels import row_labels
 from sync import account
-from sync.outcomes import refused_changes
+from sync.outcomes import refused_changes, resolve_conflict
 from ui.desk.context import DeskContext
+from ui.desk.refusals import RefusalWords, refs_of, refusal_words
 from ui.qt import (
     QApplication,
     QDialog,
@@ -18,12 +20,10 @@ from ui.qt import (
     QFormLayout,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
+    QScrollArea,
     Qt,
-    QTableWidget,
-    QTableWidgetItem,
     QTimer,
     QVBoxLayout,
     QWidget,
@@ -92,8 +92,72 @@ class LiveBanner(QFrame):
         self.setVisible(paused)
 
 
-def _load_details(store: Store) -> tuple[dict[str, Any], list[Any]]:
-    return account.describe(store), refused_changes(store)
+def _load_details(store: Store) -> tuple[dict[str, Any], list[RefusalWords]]:
+    refused = refused_changes(store)
+    with store.read() as s:
+        labels = row_labels(s, refs_of(refused))
+    return account.describe(store), [refusal_words(c, labels) for c in refused]
+
+
+class RefusalCard(QFrame):
+    """One refused click: what (bold) and when, why (wrapped, always visible), both
+    values, and the one-click choice when the refusal is a conflict."""
+
+    def __init__(self, words: RefusalWords, ctx: DeskContext, on_chosen: Any = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("refusal")
+        self.on_chosen = on_chosen
+        self.words = words
+        self.what = QLabel(words.what, self)
+        self.what.setObjectName("refusalWhat")
+        self.what.setWordWrap(True)
+        when = QLabel(words.at.astimezone().strftime("%d %b %H:%M"), self)
+        when.setObjectName("hint")
+        top = QHBoxLayout()
+        top.addWidget(self.what, 1)
+        top.addWidget(when, 0, Qt.AlignmentFlag.AlignTop)
+        self.why = QLabel(words.why, self)
+        self.why.setWordWrap(True)
+        self.why.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.values = QLabel("  ·  ".join(t for t in (words.mine, words.theirs) if t), self)
+        self.values.setWordWrap(True)
+        self.values.setVisible(bool(words.mine or words.theirs))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 8)
+        layout.setSpacing(3)
+        layout.addLayout(top)
+        layout.addWidget(self.why)
+        layout.addWidget(self.values)
+        self.choices: list[QPushButton] = []
+        if words.conflict_ids:
+            row = QHBoxLayout()
+            row.addStretch(1)
+            for keep, text, tip in (
+                    ("theirs", "Keep the shop's", "Accept what the shop has now"),
+                    ("mine", "Use mine", "Make your value a new change (it may be refused "
+                                         "again with the moves that are possible)")):
+                button = QPushButton(text, self)
+                button.setToolTip(tip)
+                button.clicked.connect(lambda _=False, k=keep: self._choose(ctx, k))
+                row.addWidget(button)
+                self.choices.append(button)
+            layout.addLayout(row)
+        self.setAccessibleName(f"Refused: {words.what}. {words.why}")
+
+    def _choose(self, ctx: DeskContext, keep: str) -> None:
+        for button in self.choices:
+            button.setEnabled(False)
+        for conflict_id in self.words.conflict_ids:
+            ctx.worker.write(resolve_conflict, conflict_id, keep=keep,
+                             on_done=lambda _c: self.on_chosen and self.on_chosen(),
+                             on_error=self._refused_choice)
+
+    def _refused_choice(self, exc: BaseException) -> None:
+        """The choice could not be made: say why and offer it again."""
+        self.why.setText(f"{self.words.why}\n\nThat choice could not be made: {exc}")
+        for button in self.choices:
+            button.setEnabled(True)
 
 
 class SyncDetailsDialog(QDialog):
@@ -123,15 +187,19 @@ class SyncDetailsDialog(QDialog):
             form.addRow(f"{label}:", value)
         self.refused_title = QLabel("Refused changes", self)
         self.refused_title.setObjectName("sectionTitle")
-        self.table = QTableWidget(0, 3, self)
-        self.table.setHorizontalHeaderLabels(["When", "What", "Why the server refused it"])
-        self.table.verticalHeader().hide()
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(True)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.refusals = QWidget(self)
+        self.refusal_list = QVBoxLayout(self.refusals)
+        self.refusal_list.setContentsMargins(0, 0, 0, 0)
+        self.refusal_list.setSpacing(6)
+        self.refusal_list.addStretch(1)
+        self.cards: list[RefusalCard] = []
+        # A column of cards that wrap to the panel's width: the reason is always in view
+        # (no sideways scrolling); only a long list scrolls, downwards.
+        self.refusal_scroll = QScrollArea(self)
+        self.refusal_scroll.setWidgetResizable(True)
+        self.refusal_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.refusal_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.refusal_scroll.setWidget(self.refusals)
         self.none = QLabel("None: every change this computer sent was accepted.", self)
         self.none.setObjectName("hint")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
@@ -145,7 +213,7 @@ class SyncDetailsDialog(QDialog):
         layout.addSpacing(6)
         layout.addWidget(self.refused_title)
         layout.addWidget(self.none, 1, Qt.AlignmentFlag.AlignTop)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.refusal_scroll, 1)
         layout.addWidget(buttons)
         ctx.sync.status_changed.connect(self.reload)
         self.reload()
@@ -157,7 +225,7 @@ class SyncDetailsDialog(QDialog):
                              on_error=lambda exc: self.fields["last_error"].setText(str(exc)),
                              key="sync-details")
 
-    def _show(self, result: tuple[dict[str, Any], list[Any]]) -> None:
+    def _show(self, result: tuple[dict[str, Any], list[RefusalWords]]) -> None:
         info, refused = result
         status = self.ctx.sync.status
         self.fields["server"].setText(info.get("server") or "None — this computer works alone")
@@ -175,17 +243,15 @@ class SyncDetailsDialog(QDialog):
                  if status is not None and status.not_applied else None)
         self.fields["last_error"].setText("\n".join(t for t in (error, clock, stuck) if t)
                                           or "None")
-        self.table.setRowCount(len(refused))
-        for n, change in enumerate(refused):
-            what = f"{change.entity.replace('_', ' ')}: " + ", ".join(
-                f"{k} → {v}" for k, v in change.mine.items())
-            for col, text in enumerate((change.at.astimezone().strftime("%d %b %H:%M"), what,
-                                        change.reason)):
-                item = QTableWidgetItem(text)
-                item.setToolTip(text)
-                self.table.setItem(n, col, item)
-        self.table.resizeRowsToContents()
-        self.table.setVisible(bool(refused))
+        for card in self.cards:
+            card.setParent(None)
+            card.deleteLater()
+        self.cards = [RefusalCard(words, self.ctx, self.reload, self.refusals) for words in refused]
+        for n, card in enumerate(self.cards):
+            self.refusal_list.insertWidget(n, card)
+        self.refused_title.setText(f"Refused changes ({len(refused)})" if refused
+                                   else "Refused changes")
+        self.refusal_scroll.setVisible(bool(refused))
         self.none.setVisible(not refused)
         self.loaded.emit()
 

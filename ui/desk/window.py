@@ -185,9 +185,8 @@ class MainWindow(QMainWindow):
         self._periodic.start()
         self.restore_settings()
         self.refresh()
-        recovered = getattr(ctx.store, "recovered", None)  # hung there by main.open_replica
-        if isinstance(recovered, Opened):
-            self.show_recovery(recovered)
+        if ctx.recovered is not None:
+            self.show_recovery(ctx.recovered)
 
     # --- actions, menus, toolbar ------------------------------------------------------
     def _action(self, name: str, text: str, slot: Callable[[], Any], keys: str | None = None,
@@ -450,17 +449,13 @@ class MainWindow(QMainWindow):
 
     def show_recovery(self, recovered: Opened) -> None:
         """Tell the clerk the replica was damaged and rebuilt at start (``recovered`` is what
-        ``app.recovery.open_replica`` returned); the words depend on whether a server holds
-        the shop's data, which the store's state says (read on the worker)."""
+        ``app.recovery.open_replica`` returned); the words depend on whether the damaged
+        replica was bound to a server that holds the shop's data (not on what the fresh one
+        joined since: a never-synced file's jobs are in the set-aside file only)."""
         if recovered.notice is None:
             return
-
-        def show(state: Any) -> None:
-            words = recovery_words(recovered.set_aside, recovered.salvaged,
-                                   getattr(state, "server_url", None))
-            self.recovery.show_recovery(words, recovered.notice or "")
-
-        self.ctx.worker.call(self.ctx.store.state, on_done=show)
+        words = recovery_words(recovered.set_aside, recovered.salvaged, recovered.server_url)
+        self.recovery.show_recovery(words, recovered.notice)
 
     def _about(self) -> None:
         from ui.qt import QMessageBox

@@ -1,0 +1,121 @@
+"""A refused click in a clerk's words, for the sync details panel.
+
+``sync.outcomes.refused_changes`` gives one ``RefusedChange`` per refused operation with
+the raw fields this computer sent; ``refusal_words`` turns one into what the panel shows:
+*what* ("Job 1042 → On hold"), *why* (the server's reason), both values ("You wanted: On
+hold", "The shop has: In progress") and the conflicts the one-click choice closes. Ids are
+replaced by the names ``app.queries.labels.row_labels`` finds; one it cannot name is
+"another record", never the id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from app import rules
+from sync.outcomes import RefusedChange, TakenAlong
+
+#: field → the entity its id names.
+_ID_FIELDS = {"job_id": "job", "technician_id": "technician", "bay_id": "bay",
+              "customer_id": "customer", "vehicle_id": "vehicle", "by_id": "technician",
+              "author_id": "technician"}
+_STATUS_FIELDS = ("status", "to_status", "from_status")
+_ENTITY_WORDS = {"job": "Job", "job_line": "Job line", "status_event": "Status change",
+                 "time_entry": "Time entry", "note": "Note", "customer": "Customer",
+                 "vehicle": "Vehicle", "technician": "Technician", "bay": "Bay",
+                 "appointment": "Appointment"}
+
+
+@dataclass(frozen=True)
+class RefusalWords:
+    mutation_id: int
+    at: datetime
+    what: str
+    why: str
+    #: "You wanted: …" / "The shop has: …" (empty when there is nothing to compare).
+    mine: str
+    theirs: str
+    conflict_ids: tuple[str, ...]
+
+
+def refs_of(changes: list[RefusedChange]) -> set[tuple[str, str]]:
+    """Every (entity, id) a refused change's words may need a name for."""
+    refs: set[tuple[str, str]] = set()
+    for c in changes:
+        for entity, row_id, fields in _parts(c):
+            refs.add((entity, row_id))
+            for name, value in fields.items():
+                if name in _ID_FIELDS and isinstance(value, str):
+                    refs.add((_ID_FIELDS[name], value))
+    return refs
+
+
+def _parts(c: RefusedChange) -> list[tuple[str, str, dict[str, Any]]]:
+    return [(c.entity, c.row_id, c.mine)] + [(t.entity, t.row_id, t.mine) for t in c.others]
+
+
+def value_words(field: str, value: Any, labels: dict[tuple[str, str], str]) -> str:
+    if value is None or value == "":
+        return "none"
+    if field in _STATUS_FIELDS:
+        return rules.STATUS_LABELS.get(str(value), str(value))
+    if field in _ID_FIELDS:
+        return labels.get((_ID_FIELDS[field], str(value)), "another record")
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if field == "hold_reason":
+        return f"waiting for {value}" if value != "other" else "other"
+    return str(value).replace("_", " ")
+
+
+def _meaningful(fields: dict[str, Any]) -> dict[str, Any]:
+    """The fields a person changed (not the bookkeeping a row carries along)."""
+    return {k: v for k, v in fields.items() if k not in ("id", "at", "device_id", "by_id")}
+
+
+def _field_words(field: str) -> str:
+    return field.removesuffix("_id").replace("_", " ")
+
+
+def refusal_words(c: RefusedChange, labels: dict[tuple[str, str], str]) -> RefusalWords:
+    """One refused click in words (see the module docstring)."""
+    # Name the click by its job's change when it has one: a status move is refused with
+    # its status event, and "Job 1042 → On hold" says it better than the event does.
+    primary: RefusedChange | TakenAlong = c
+    if c.entity != "job":
+        primary = next((t for t in c.others if t.entity == "job"), c)
+    entity, row_id, mine = primary.entity, primary.row_id, primary.mine
+    if entity == "status_event" and isinstance(mine.get("job_id"), str):
+        entity, row_id = "job", mine["job_id"]
+        mine = {"status": mine.get("to_status")}
+    label = labels.get((entity, row_id))
+    kind = _ENTITY_WORDS.get(entity, entity.replace("_", " ").capitalize())
+    if label is None:
+        name = f"{kind} (not on this computer)"
+    elif entity in ("job", "technician", "bay", "customer", "vehicle"):
+        name = label
+    else:
+        name = f"{kind} of {label}"
+    shown = _meaningful(mine)
+    if "status" in shown:
+        what = f"{name} → {value_words('status', shown['status'], labels)}"
+        if shown.get("hold_reason"):
+            what += f" ({value_words('hold_reason', shown['hold_reason'], labels)})"
+    elif len(shown) == 1:
+        (field, value), = shown.items()
+        what = f"{name}: {_field_words(field)} → {value_words(field, value, labels)}"
+    elif shown:
+        what = f"{name}: {', '.join(_field_words(f) for f in shown)} changed"
+    else:
+        what = f"{name} changed"
+    compared = [f for f in _meaningful(c.mine) if c.theirs.get(f) is not None]
+    wanted = ", ".join(value_words(f, c.mine[f], labels) for f in compared)
+    kept = ", ".join(value_words(f, c.theirs[f], labels) for f in compared)
+    why = c.reason or "The server gave no reason."
+    for code, label in rules.STATUS_LABELS.items():  # "status is now 'in_progress'"
+        why = why.replace(f"'{code}'", f"“{label}”")
+    return RefusalWords(c.mutation_id, c.at, what, why,
+                        f"You wanted: {wanted}" if wanted else "",
+                        f"The shop has: {kept}" if kept else "", c.conflict_ids)
