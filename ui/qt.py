@@ -13,6 +13,7 @@ from PySide6.QtCore import Property, Signal, Slot  # noqa: F401, E402
 from PySide6.QtGui import *  # noqa: F403
 from PySide6.QtNetwork import QLocalServer, QLocalSocket  # noqa: F401
 from PySide6.QtWidgets import *  # noqa: F403
+from shiboken6 import isValid as qt_object_alive  # noqa: F401, E402
 
 
 def _keep_singletons_alive() -> None:

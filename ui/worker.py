@@ -29,7 +29,7 @@ from app.changes import Changes
 from app.db import Store
 from app.errors import BaylineError
 from ui.hub import ChangeHub
-from ui.qt import QObject, Qt, Signal
+from ui.qt import QObject, Qt, Signal, qt_object_alive
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +113,8 @@ class DbWorker(QObject):
         def deliver(result: Any, exc: BaseException | None) -> None:
             if not current():
                 return  # a newer read of the same key was asked for: drop this one
+            if not (_alive(on_done) and _alive(on_error)):
+                return  # the view that asked is gone (a window closed meanwhile)
             if exc is not None:
                 self._fail(exc, on_error)
             elif on_done is not None:
@@ -175,12 +177,14 @@ class DbWorker(QObject):
             return
         assert changes is not None
         self.hub.publish(changes)
-        if on_done is not None:
+        if on_done is not None and _alive(on_done):
             on_done(changes)
 
     def _fail(self, exc: BaseException, on_error: Failed | None) -> None:
         if not isinstance(exc, BaylineError):
             log.error("a database task failed", exc_info=exc)
+        if on_error is not None and not _alive(on_error):
+            return  # the view that asked is gone; the log has it
         if on_error is not None:
             on_error(exc)
         else:
@@ -194,3 +198,10 @@ class DbWorker(QObject):
 
 
 __all__ = ["DbWorker", "Session"]
+
+
+def _alive(callback: Callable[..., Any] | None) -> bool:
+    """False when ``callback`` is a method of a Qt object that has been destroyed (a window
+    closed while its read was on the worker): its result has nowhere to go."""
+    owner = getattr(callback, "__self__", None)
+    return not isinstance(owner, QObject) or qt_object_alive(owner)

@@ -121,6 +121,38 @@ def test_a_newer_read_with_the_same_key_drops_the_older_result(store: Store,
         worker.close()
 
 
+def test_a_read_for_a_view_destroyed_meanwhile_is_dropped(store: Store, qtbot: Any) -> None:
+    """A window closed while its read was on the worker: the result is not handed to the
+    dead widget (which would raise "Internal C++ object already deleted")."""
+    import shiboken6
+
+    from ui.qt import QLabel, QWidget
+
+    class View(QWidget):
+        def __init__(self) -> None:
+            super().__init__()
+            self.label = QLabel(self)  # a child: destroyed with its view
+
+        def show_data(self, text: str) -> None:
+            self.label.setText(text)  # raises if the C++ side is gone
+
+    worker = DbWorker(store, ChangeHub())
+    gate = threading.Event()
+    alive = View()
+    doomed = View()
+    shown: list[str] = []
+    try:
+        worker.call(lambda: gate.wait(5) and "late", on_done=doomed.show_data)
+        worker.call(lambda: gate.wait(5) and "kept", on_done=lambda t: shown.append(t))
+        worker.call(lambda: "live", on_done=alive.show_data)
+        shiboken6.delete(doomed)
+        assert not shiboken6.isValid(doomed)
+        gate.set()
+        qtbot.waitUntil(lambda: shown == ["kept"] and alive.label.text() == "live")
+    finally:
+        worker.close()
+
+
 def test_close_finishes_queued_writes(store: Store, shop: Shop) -> None:
     worker = DbWorker(store, ChangeHub())
     for key in ("queued", "queued2"):
