@@ -82,3 +82,19 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     description = getattr(pg, "description", "")
     if description:
         terminalreporter.write_line(description)
+
+
+@pytest.fixture
+def test_keyring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """keyrings.alt's plain file, in tmp_path, chosen explicitly (as a person would); the
+    sync tests use it for every test, the desk's live tests ask for it."""
+    import keyring
+    from keyrings.alt.file import PlaintextKeyring
+
+    backend = PlaintextKeyring()
+    backend.file_path = str(tmp_path / "keyring" / "keyring_pass.cfg")  # type: ignore[misc]
+    previous = keyring.get_keyring()
+    keyring.set_keyring(backend)
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
+    yield backend
+    keyring.set_keyring(previous)

@@ -10,7 +10,6 @@ import random
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import keyring
 import pytest
 from keyrings.alt.file import PlaintextKeyring
 
@@ -28,15 +27,9 @@ SERVER = "https://bayline.test"
 
 
 @pytest.fixture(autouse=True)
-def test_keyring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[PlaintextKeyring]:
-    """keyrings.alt's plain file, in tmp_path, chosen explicitly (as a person would)."""
-    backend = PlaintextKeyring()
-    backend.file_path = str(tmp_path / "keyring" / "keyring_pass.cfg")  # type: ignore[misc]
-    previous = keyring.get_keyring()
-    keyring.set_keyring(backend)
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
-    yield backend
-    keyring.set_keyring(previous)
+def _plain_keyring(test_keyring: PlaintextKeyring) -> PlaintextKeyring:
+    """Every sync test runs on ``test_keyring`` (tests/conftest.py)."""
+    return test_keyring
 
 
 @pytest.fixture

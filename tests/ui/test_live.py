@@ -9,9 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import keyring
 import pytest
-from keyrings.alt.file import PlaintextKeyring
 
 from app.db import Store
 from app.ops import customers, jobs, vehicles
@@ -31,14 +29,8 @@ pg_database = database_fixture("bl_ui", migrate=True)
 
 
 @pytest.fixture(autouse=True)
-def test_keyring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    backend = PlaintextKeyring()
-    backend.file_path = str(tmp_path / "keyring" / "keyring_pass.cfg")  # type: ignore[misc]
-    previous = keyring.get_keyring()
-    keyring.set_keyring(backend)
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
-    yield
-    keyring.set_keyring(previous)
+def _plain_keyring(test_keyring: Any) -> None:
+    """Every test here runs on ``test_keyring`` (tests/conftest.py)."""
 
 
 @pytest.fixture
