@@ -180,8 +180,8 @@ def clocked_on_job(session: Session, job_id: str, now: datetime) -> tuple[Clocke
         if ended is None:
             running.add(tech)
         seconds[tech] += max(0.0, (end - started).total_seconds())
-    names = dict(session.execute(select(Technician.id, Technician.name)
-                                 .where(Technician.id.in_(list(seconds)))).tuples())
+    names = {tid: name for tid, name in session.execute(
+        select(Technician.id, Technician.name).where(Technician.id.in_(list(seconds))))}
     out = [ClockedTime(t, names.get(t, "Unknown technician"), int(s), t in running)
            for t, s in seconds.items()]
     return tuple(sorted(out, key=lambda c: (-c.seconds, c.technician)))
