@@ -408,6 +408,13 @@ class MainWindow(QMainWindow):
     def open_job(self, job_id: str) -> None:
         self.detail_dock.show()
         self.detail.show_job(job_id)
+        self.open_editor(job_id)
+
+    def open_editor(self, job_id: str) -> Any:
+        """The job editor of ``job_id`` (``ui.desk.editor``): raised when already open."""
+        from ui.desk.editor import open_editor
+
+        return open_editor(self, self.ctx, job_id)
 
     def toggle_detail(self) -> None:
         self.detail_dock.setVisible(not self.detail_dock.isVisible())
