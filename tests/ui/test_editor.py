@@ -337,3 +337,22 @@ def test_opening_the_same_job_twice_raises_its_editor(make_desk: Any, qtbot: Any
     first = _open(window, qtbot, shop.jobs["queued"])
     window.open_job(shop.jobs["queued"])
     assert window.job_editors[shop.jobs["queued"]] is first
+
+
+def test_a_closed_editor_is_reused_for_the_next_job_with_nothing_left_over(
+        make_desk: Any, qtbot: Any, store: Store, shop: Shop, priced: str) -> None:
+    window = make_desk()
+    editor = _open(window, qtbot, priced)
+    editor.lines_view.selectRow(0)
+    _type(qtbot, editor.l_quantity.edit, "0")
+    qtbot.keyClick(editor.l_quantity.edit, Qt.Key.Key_Return)
+    assert editor.l_quantity.message.isVisible()
+    editor.close()
+    assert shop.jobs["queued"] not in window.job_editors
+    again = _open(window, qtbot, shop.jobs["queued"])
+    assert again is editor  # the widgets were kept, not made again
+    assert again.data is not None and again.data.job_id == shop.jobs["queued"]
+    assert again.f_concern.edit.text() == "brakes squeal"
+    assert again.lines.rowCount() == 0 and not again.line_form.isEnabled()
+    assert not again.l_quantity.message.isVisible()
+    assert _lines(store, priced)[0].quantity == 1.5  # the refused 0 was never written

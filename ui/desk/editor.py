@@ -84,6 +84,7 @@ from ui.qt import (
     QVBoxLayout,
     QWidget,
     Signal,
+    qt_object_alive,
 )
 
 #: A change to any of these may change what the editor shows.
@@ -111,13 +112,21 @@ def _table(model: RowTableModel, parent: QWidget, *, stretch: int = 1,
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.verticalHeader().hide()
     view.setAlternatingRowColors(True)
     view.setWordWrap(False)
+    # Widths from the columns' declarations, not from measuring every cell (which reads
+    # every row's data on each refresh); the person can still drag them.
+    metrics = view.fontMetrics()
+    rows = view.verticalHeader()
+    rows.hide()
+    rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    rows.setDefaultSectionSize(metrics.height() + 10)
     header = view.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     header.setHighlightSections(False)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    for n, column in enumerate(model.columns):
+        header.resizeSection(n, metrics.averageCharWidth() * column.chars + 16)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     return view
 
 
@@ -129,13 +138,13 @@ class JobEditor(QWidget):
     #: The vehicle's history and maintenance were filled (``VehicleSide``).
     side_loaded = Signal(object)
 
-    def __init__(self, ctx: DeskContext, job_id: str, *, parent: QWidget | None = None,
+    def __init__(self, ctx: DeskContext, job_id: str | None, *,
+                 parent: QWidget | None = None,
                  now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         super().__init__(parent, Qt.WindowType.Window)
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setObjectName("jobEditor")
         self.ctx = ctx
-        self.job_id = job_id
+        self.job_id = job_id or ""
         self.now = now
         self.data: EditorData | None = None
         self.side: VehicleSide | None = None
@@ -144,14 +153,56 @@ class JobEditor(QWidget):
         self._side_vehicle: str | None = None
         self._select_when_shown: str | None = None
         self.handback_dialog: Any = None
+        self._subscribed = False
         self.setWindowTitle("Job")
         self.resize(1366, 768)
+        self._built = False
+        self._early: list[EditorData | None] = []
+        if job_id:
+            self.reload()  # the read runs on the worker while the widgets are made
         self._build()
-        ctx.hub.subscribe(self.on_changes)
+        self._built = True
+        if job_id:
+            self._subscribe()
+        if self._early:
+            self._show(self._early.pop())
         self.destroyed.connect(lambda *_: ctx.hub.unsubscribe(self.on_changes))
         close = QShortcut(QKeySequence("Ctrl+W"), self)
         close.activated.connect(self.close)
+
+    def bind(self, job_id: str) -> None:
+        """Show job ``job_id`` in this (already built) editor: opening a job then costs
+        its read and filling, not the making of every widget (``open_editor`` keeps a
+        closed editor for the next job)."""
+        self.job_id = job_id
+        self.data = self.side = None
+        self._line_id = self._side_vehicle = self._select_when_shown = None
+        self._reload_queued = False
+        self.handback_dialog = None
+        self.notice.hide()
+        for field in (*self.job_fields.values(), *self.line_fields.values()):
+            field.reset()
+        for model in (self.lines, self.declined, self.history, self.clocked, self.payments,
+                      self.visits, self.maintenance):
+            model.set_rows(())
+        self.line_form.setEnabled(False)
+        self.line_title.setText("Select a line to edit it")
+        self.add_description.clear()
+        self.add_message.hide()
+        self.note_text.clear()
+        self.note_message.hide()
+        self.side_tabs.setCurrentIndex(0)
+        self._subscribe()
         self.reload()
+
+    def _subscribe(self) -> None:
+        if not self._subscribed:
+            self.ctx.hub.subscribe(self.on_changes)
+            self._subscribed = True
+
+    def _unsubscribe(self) -> None:
+        self.ctx.hub.unsubscribe(self.on_changes)
+        self._subscribed = False
 
     # --- building ---------------------------------------------------------------------------
     def _build(self) -> None:
@@ -162,8 +213,6 @@ class JobEditor(QWidget):
         self.notice = QLabel(self)
         self.notice.setObjectName("editorNotice")
         self.notice.setWordWrap(True)
-        self.notice.setStyleSheet("QLabel#editorNotice { background: #fdecea; color: #8e1c1c;"
-                                  " padding: 6px 12px; font-weight: 600; }")
         self.notice.hide()
         outer.addWidget(self.notice)
         split = QSplitter(Qt.Orientation.Horizontal, self)
@@ -204,13 +253,10 @@ class JobEditor(QWidget):
     def _build_header(self) -> QWidget:
         bar = QFrame(self)
         bar.setObjectName("editorHeader")
-        bar.setStyleSheet("QFrame#editorHeader { background: #ffffff; border-bottom: 1px solid"
-                          " #d3d9e1; }")
         row = QHBoxLayout(bar)
         row.setContentsMargins(12, 8, 12, 8)
         self.title = QLabel("Job …", bar)
         self.title.setObjectName("editorTitle")
-        self.title.setStyleSheet("font-size: 14pt; font-weight: 700;")
         self.status = QLabel(bar)
         self.status.setObjectName("editorStatus")
         self.status.setTextFormat(Qt.TextFormat.RichText)
@@ -326,8 +372,6 @@ class JobEditor(QWidget):
     def _build_line_form(self, parent: QWidget) -> QWidget:
         form = QFrame(parent)
         form.setObjectName("lineForm")
-        form.setStyleSheet("QFrame#lineForm { background: #f6f8fa; border: 1px solid #d3d9e1;"
-                           " border-radius: 4px; }")
         grid = QGridLayout(form)
         grid.setContentsMargins(8, 6, 8, 6)
         grid.setHorizontalSpacing(8)
@@ -390,7 +434,6 @@ class JobEditor(QWidget):
         self.add_button.clicked.connect(self.add_line)
         self.add_message = QLabel(strip)
         self.add_message.setObjectName("fieldMessage")
-        self.add_message.setStyleSheet("QLabel#fieldMessage { color: #c62828; }")
         self.add_message.hide()
         row.addWidget(self.add_kind)
         row.addWidget(self.add_description, 1)
@@ -460,7 +503,8 @@ class JobEditor(QWidget):
         row.addWidget(self.note_text, 1)
         col.addLayout(row)
         self.note_message = QLabel(notes_tab)
-        self.note_message.setStyleSheet("color: #c62828;")
+        self.note_message.setObjectName("fieldMessage")
+        self.note_message.setWordWrap(True)
         self.note_message.hide()
         col.addWidget(self.note_message)
         tabs.addTab(notes_tab, "Notes and findings")
@@ -485,7 +529,7 @@ class JobEditor(QWidget):
 
     # --- reading ----------------------------------------------------------------------------
     def reload(self) -> None:
-        self.ctx.worker.read(job_editor, self.job_id, self.now(), key=f"editor:{self.job_id}",
+        self.ctx.worker.read(job_editor, self.job_id, self.now(), key=f"editor:{id(self)}",
                              on_done=self._show)
 
     def on_changes(self, changes: Changes) -> None:
@@ -504,9 +548,14 @@ class JobEditor(QWidget):
     def _read_side(self, vehicle_id: str) -> None:
         self._side_vehicle = vehicle_id
         self.ctx.worker.read(vehicle_side, vehicle_id, self.now(),
-                             key=f"editor-side:{self.job_id}", on_done=self._show_side)
+                             key=f"editor-side:{id(self)}", on_done=self._show_side)
 
     def _show(self, data: EditorData | None) -> None:
+        if not self._built:  # a synchronous worker answers before the widgets exist
+            self._early.append(data)
+            return
+        if data is not None and data.job_id != self.job_id:
+            return  # read for the job this editor showed before (it was reused)
         self.data = data
         if data is None:
             self.title.setText("Job not found")
@@ -631,6 +680,8 @@ class JobEditor(QWidget):
         self.notes_view.setHtml("".join(out))
 
     def _show_side(self, side: VehicleSide) -> None:
+        if side.history is not None and side.history.vehicle_id != self._side_vehicle:
+            return  # the vehicle of the job shown before
         self.side = side
         jobs_before = tuple(j for j in (side.history.jobs if side.history else ())
                             if j.job_id != self.job_id)
@@ -830,28 +881,45 @@ class JobEditor(QWidget):
             if field.isEnabled() and field.editing():
                 field.commit()
 
+    #: The editor was closed (its job id): ``open_editor`` keeps it for the next job.
+    closed = Signal(str)
+
     def closeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
         self.commit_pending()
-        self.ctx.hub.unsubscribe(self.on_changes)
+        self._unsubscribe()
         super().closeEvent(event)
+        self.closed.emit(self.job_id)
 
 
 def open_editor(window: QWidget, ctx: DeskContext, job_id: str) -> JobEditor:
-    """The editor of ``job_id`` over ``window``: the open one raised, or a new one."""
+    """The editor of ``job_id`` over ``window``: the open one raised, else a closed one
+    reused (``JobEditor.bind``), else a new one. One closed editor is kept per window."""
     editors: dict[str, JobEditor] = window.__dict__.setdefault("job_editors", {})
     editor = editors.get(job_id)
-    if editor is not None:
-        from ui.qt import qt_object_alive
+    if editor is not None and qt_object_alive(editor):
+        editor.show()
+        editor.raise_()
+        editor.activateWindow()
+        return editor
+    spare: JobEditor | None = window.__dict__.pop("spare_editor", None)
+    if spare is not None and qt_object_alive(spare):
+        editor = spare
+        editor.bind(job_id)
+    else:
+        editor = JobEditor(ctx, job_id, parent=window)
 
-        if qt_object_alive(editor):
-            editor.show()
-            editor.raise_()
-            editor.activateWindow()
-            return editor
-    editor = JobEditor(ctx, job_id, parent=window)
+        def closed(closed_id: str, e: JobEditor = editor) -> None:
+            if editors.get(closed_id) is e:
+                del editors[closed_id]
+            kept = window.__dict__.get("spare_editor")
+            if kept is None or not qt_object_alive(kept):
+                window.__dict__["spare_editor"] = e
+            else:
+                e.deleteLater()
+
+        editor.closed.connect(closed)
+        editor.setGeometry(window.geometry())
     editors[job_id] = editor
-    editor.destroyed.connect(lambda *_: editors.pop(job_id, None))
-    editor.setGeometry(window.geometry())
     editor.show()
     editor.raise_()
     editor.activateWindow()

@@ -32,6 +32,8 @@ class Column:
     title: str
     text: Callable[[Any], str]
     right: bool = False
+    #: Its starting width in average characters (the view does not measure every cell).
+    chars: int = 10
 
 
 class RowTableModel(QAbstractTableModel):
@@ -146,13 +148,13 @@ class LinesModel(RowTableModel):
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__([
-            Column("Kind", lambda ln: KIND_LABELS.get(ln.kind, ln.kind)),
-            Column("Description", lambda ln: ln.description),
-            Column("Part no. · status", _part),
-            Column("Qty / hours", _qty, right=True),
-            Column("Price / rate", _price, right=True),
-            Column("Approval", lambda ln: APPROVAL_LABELS.get(ln.approval, ln.approval)),
-            Column("Amount", lambda ln: money_text(ln.total_cents), right=True),
+            Column("Kind", lambda ln: KIND_LABELS.get(ln.kind, ln.kind), chars=6),
+            Column("Description", lambda ln: ln.description, chars=30),
+            Column("Part no. · status", _part, chars=18),
+            Column("Qty / hours", _qty, right=True, chars=9),
+            Column("Price / rate", _price, right=True, chars=11),
+            Column("Approval", lambda ln: APPROVAL_LABELS.get(ln.approval, ln.approval), chars=9),
+            Column("Amount", lambda ln: money_text(ln.total_cents), right=True, chars=10),
         ], key=lambda ln: ln.line_id, parent=parent)
 
     def style_data(self, row: Any, column: int, role: int) -> Any:
@@ -188,9 +190,9 @@ def _duration(seconds: int) -> str:
 def history_model(parent: Any = None) -> RowTableModel:
     """Status history (``DetailEvent``), oldest first."""
     return RowTableModel([
-        Column("When", lambda e: _when(e.at)),
-        Column("From", lambda e: rules.STATUS_LABELS.get(e.from_status or "", "New")),
-        Column("To", lambda e: rules.STATUS_LABELS.get(e.to_status, e.to_status)),
+        Column("When", lambda e: _when(e.at), chars=17),
+        Column("From", lambda e: rules.STATUS_LABELS.get(e.from_status or "", "New"), chars=11),
+        Column("To", lambda e: rules.STATUS_LABELS.get(e.to_status, e.to_status), chars=11),
         Column("By", lambda e: e.by or ""),
     ], key=lambda e: (e.at, e.to_status), parent=parent)
 
@@ -199,14 +201,14 @@ def clocked_model(parent: Any = None) -> RowTableModel:
     """Time clocked on the job per technician (``ClockedTime``)."""
     return RowTableModel([
         Column("Technician", lambda c: c.technician + ("  (clocked on now)" if c.running else "")),
-        Column("Time", lambda c: _duration(c.seconds), right=True),
+        Column("Time", lambda c: _duration(c.seconds), right=True, chars=12),
     ], key=lambda c: c.technician_id, parent=parent)
 
 
 def declined_model(parent: Any = None) -> RowTableModel:
     """Lines declined on the vehicle's earlier visits (``DeclinedLine``)."""
     return RowTableModel([
-        Column("Visit", lambda d: f"{_day(d.visit_at)} · job {d.job_number}"),
+        Column("Visit", lambda d: f"{_day(d.visit_at)} · job {d.job_number}", chars=22),
         Column("Declined work", lambda d: d.description
                + (f" ({d.part_number})" if d.part_number else "")),
         Column("Amount", lambda d: money_text(d.total_cents), right=True),
@@ -215,7 +217,7 @@ def declined_model(parent: Any = None) -> RowTableModel:
 
 def payments_model(parent: Any = None) -> RowTableModel:
     return RowTableModel([
-        Column("Taken", lambda p: _when(p.taken_at)),
+        Column("Taken", lambda p: _when(p.taken_at), chars=17),
         Column("Method", lambda p: p.method.capitalize()),
         Column("Amount", lambda p: money_text(p.amount_cents), right=True),
     ], key=lambda p: p.payment_id, parent=parent)
@@ -224,12 +226,13 @@ def payments_model(parent: Any = None) -> RowTableModel:
 def visits_model(parent: Any = None) -> RowTableModel:
     """The vehicle's earlier jobs (``app.queries.history.HistoryJob``), newest first."""
     return RowTableModel([
-        Column("Opened", lambda j: _day(j.opened_at)),
-        Column("Job", lambda j: j.number),
+        Column("Opened", lambda j: _day(j.opened_at), chars=11),
+        Column("Job", lambda j: j.number, chars=7),
         Column("Work", lambda j: "; ".join(ln.description for ln in j.lines
                                            if ln.approval != "declined") or j.concern),
-        Column("Odometer", lambda j: f"{j.odometer_in:,}" if j.odometer_in else "", right=True),
-        Column("Total", lambda j: money_text(j.totals.total_cents), right=True),
+        Column("Odometer", lambda j: f"{j.odometer_in:,}" if j.odometer_in else "", right=True,
+               chars=9),
+        Column("Total", lambda j: money_text(j.totals.total_cents), right=True, chars=9),
     ], key=lambda j: j.job_id, parent=parent)
 
 
@@ -255,9 +258,9 @@ class MaintenanceModel(RowTableModel):
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__([
-            Column("Service", lambda m: m.label),
-            Column("Next due", _due),
-            Column("", _due_state),
+            Column("Service", lambda m: m.label, chars=24),
+            Column("Next due", _due, chars=20),
+            Column("", _due_state, chars=13),
         ], key=lambda m: m.service_code, parent=parent)
 
     def style_data(self, row: Any, column: int, role: int) -> Any:

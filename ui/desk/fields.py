@@ -111,15 +111,11 @@ class Field(QWidget):
         self.offer.setCursor(Qt.CursorShape.PointingHandCursor)
         # a click on the offer must not take the focus from the typing: that would commit it
         self.offer.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.offer.setStyleSheet("QPushButton#fieldOffer { background: #fff4ce; color: #5c4400;"
-                                 " border: 1px solid #e8d48a; border-radius: 3px;"
-                                 " padding: 1px 6px; text-align: left; }")
         self.offer.clicked.connect(self.take_offer)
         self.offer.hide()
         self.message = QLabel(self)
         self.message.setObjectName("fieldMessage")
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("QLabel#fieldMessage { color: #c62828; }")
         self.message.hide()
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
@@ -162,6 +158,12 @@ class Field(QWidget):
         self.stored = self.base = value
         self._before_commit = _NOTHING
         self.show_value(value)
+        self.clear_message()
+        self._hide_offer()
+
+    def reset(self) -> None:
+        """Forget the value (the editor is about to show another job)."""
+        self.stored = self.base = self.offered = self._before_commit = _NOTHING
         self.clear_message()
         self._hide_offer()
 
@@ -259,14 +261,23 @@ class Field(QWidget):
         self.message.setText(text)
         self.message.setAccessibleName(text)
         self.message.show()
-        self.widget.setProperty("invalid", True)
+        self._mark(True)
         self.widget.setToolTip(text)
 
     def clear_message(self) -> None:
         self.message.clear()
         self.message.hide()
-        self.widget.setProperty("invalid", False)
+        self._mark(False)
         self.widget.setToolTip("")
+
+    def _mark(self, invalid: bool) -> None:
+        """The red border of desk.qss (``[invalid="true"]``)."""
+        if bool(self.widget.property("invalid")) == invalid:
+            return
+        self.widget.setProperty("invalid", invalid)
+        style = self.widget.style()
+        style.unpolish(self.widget)
+        style.polish(self.widget)
 
     def _hide_offer(self) -> None:
         self.offered = _NOTHING

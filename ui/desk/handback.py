@@ -34,7 +34,6 @@ PRINT_MISSING = "Printing comes with the print feature."
 
 def _red(label: QLabel) -> QLabel:
     label.setObjectName("fieldMessage")
-    label.setStyleSheet("QLabel#fieldMessage { color: #c62828; }")
     label.setWordWrap(True)
     label.hide()
     return label
