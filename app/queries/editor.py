@@ -33,7 +33,7 @@ from app.queries.desk import (
 from app.queries.history import VehicleHistory, vehicle_history
 from app.queries.maintenance import MaintenanceItem, maintenance_due
 from app.queries.settings import replica_settings
-from app.shopsettings import Line, Totals
+from app.shopsettings import Totals
 from app.timeclock import is_effective
 
 
@@ -209,18 +209,10 @@ def job_editor(session: Session, job_id: str, now: datetime) -> EditorData | Non
     detail: JobDetail | None = job_detail(session, job_id)
     if detail is None:
         return None
-    names = {line.line_id: line.technician for line in detail.lines}
     money = replica_settings(session)
-    lines = tuple(
-        EditorLine(ln.id, ln.kind, ln.description, ln.quantity, ln.unit_price_cents,
-                   money.line_cents(ln.quantity, ln.unit_price_cents), ln.approval,
-                   ln.part_status, ln.part_number or "", names.get(ln.id))
-        for ln in session.execute(
-            select(JobLine.id, JobLine.kind, JobLine.description, JobLine.quantity,
-                   JobLine.unit_price_cents, JobLine.approval, JobLine.part_status,
-                   JobLine.part_number)
-            .where(JobLine.job_id == job_id, JobLine.deleted_at.is_(None))
-            .order_by(JobLine.created_at, JobLine.id)))
+    lines = tuple(EditorLine(ln.line_id, ln.kind, ln.description, ln.quantity,
+                             ln.unit_price_cents, ln.total_cents, ln.approval, ln.part_status,
+                             ln.part_number, ln.technician) for ln in detail.lines)
     payments = tuple(
         PaymentRow(p.id, p.method, p.amount_cents, p.taken_at)
         for p in session.execute(
@@ -237,8 +229,7 @@ def job_editor(session: Session, job_id: str, now: datetime) -> EditorData | Non
         vehicle_id=detail.vehicle_id, vehicle=detail.vehicle, plate=detail.plate,
         vin=detail.vin, technician_id=detail.technician_id, bay_id=detail.bay_id,
         lines=lines, notes=detail.notes, history=detail.history,
-        totals=money.totals(Line(ln.kind, ln.quantity, ln.unit_price_cents, ln.approval)
-                            for ln in lines),
+        totals=detail.totals,
         tax_rate_bp=money.tax_rate_bp,
         clocked=clocked_on_job(session, job_id, now),
         declined_earlier=(declined_on_earlier_visits(session, detail.vehicle_id, job_id)

@@ -144,6 +144,7 @@ def test_declined_lines_are_listed_on_the_vehicles_next_visit(store: Store, shop
                       vehicle_id=shop.vehicle_id).result
     store.run(jobs.add_line, first, kind="labor", description="Brake fluid flush",
               quantity=0.8, unit_price_cents=12_000, approval="declined")
+    clock.advance(minutes=1)  # lines are listed in the order they were written
     store.run(jobs.add_line, first, kind="part", description="Wiper blades",
               quantity=2, unit_price_cents=1_999, approval="declined", part_number="WB-22")
     store.run(jobs.add_line, first, kind="labor", description="Oil change",

@@ -406,9 +406,9 @@ class MainWindow(QMainWindow):
 
     # --- detail, sync, help -------------------------------------------------------------
     def open_job(self, job_id: str) -> None:
+        self.open_editor(job_id)  # first: its read goes ahead of the panel's on the worker
         self.detail_dock.show()
         self.detail.show_job(job_id)
-        self.open_editor(job_id)
 
     def open_editor(self, job_id: str) -> Any:
         """The job editor of ``job_id`` (``ui.desk.editor``): raised when already open."""
