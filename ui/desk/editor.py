@@ -231,7 +231,6 @@ class JobEditor(QWidget):
         top.addWidget(self._build_job_box(body), 1)
         col.addLayout(top)
         col.addWidget(self._build_lines_box(body), 1)
-        col.addWidget(self._build_declined_box(body))
         scroll.setWidget(body)
         split.addWidget(scroll)
         split.addWidget(self._build_side(split))
@@ -334,7 +333,8 @@ class JobEditor(QWidget):
         self.lines = LinesModel(self)
         self.lines_view = _table(self.lines, box, name="linesView")
         self.lines_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.lines_view.setMinimumHeight(150)
+        self.lines_view.setMinimumHeight(self.lines_view.verticalHeader().defaultSectionSize()
+                                         * 8 + 4)
         self.lines_view.selectionModel().selectionChanged.connect(self._line_selected)
         col.addWidget(self.lines_view, 1)
         # approval of the selected lines, and delete
@@ -379,6 +379,7 @@ class JobEditor(QWidget):
         self.line_title = QLabel("Select a line to edit it", form)
         self.line_title.setObjectName("sectionTitle")
         grid.addWidget(self.line_title, 0, 0, 1, 6)
+        self.line_title.setTextFormat(Qt.TextFormat.PlainText)
         self.l_description = TextField("description", entity="job_line", parent=form)
         self.l_quantity = TextField("quantity", entity="job_line", parse=parse_number,
                                     text=number_text, parent=form)
@@ -392,26 +393,19 @@ class JobEditor(QWidget):
                                                    rules.APPROVALS], entity="job_line",
                                       parent=form)
         self.line_labels: dict[str, QLabel] = {}
-        cells = (("description", "Description", self.l_description, 0, 3),
-                 ("quantity", "Hours", self.l_quantity, 3, 1),
-                 ("unit_price_cents", "Rate", self.l_price, 4, 1),
-                 ("approval", "Approval", self.l_approval, 5, 1))
-        for name, text, field, column, span in cells:
+        cells = (("description", "Description", self.l_description, 3),
+                 ("quantity", "Hours", self.l_quantity, 1),
+                 ("unit_price_cents", "Rate", self.l_price, 1),
+                 ("part_number", "Part number", self.l_part_number, 2),
+                 ("part_status", "Part status", self.l_part_status, 1),
+                 ("approval", "Approval", self.l_approval, 1))
+        for column, (name, text, field, stretch) in enumerate(cells):
             label = QLabel(text, form)
             label.setBuddy(field.widget)
             self.line_labels[name] = label
-            grid.addWidget(label, 1, column, 1, span)
-            grid.addWidget(field, 2, column, 1, span, Qt.AlignmentFlag.AlignTop)
-        for name, text, field, column, span in (
-                ("part_number", "Part number", self.l_part_number, 0, 2),
-                ("part_status", "Part status", self.l_part_status, 2, 2)):
-            label = QLabel(text, form)
-            label.setBuddy(field.widget)
-            self.line_labels[name] = label
-            grid.addWidget(label, 3, column, 1, span)
-            grid.addWidget(field, 4, column, 1, span, Qt.AlignmentFlag.AlignTop)
-        for n, stretch in enumerate((2, 2, 1, 1, 1, 1)):
-            grid.setColumnStretch(n, stretch)
+            grid.addWidget(label, 1, column)
+            grid.addWidget(field, 2, column, Qt.AlignmentFlag.AlignTop)
+            grid.setColumnStretch(column, stretch)
         self.line_form = form
         form.setEnabled(False)
         return form
@@ -447,10 +441,11 @@ class JobEditor(QWidget):
         col = QVBoxLayout(box)
         self.declined = declined_model(self)
         self.declined_view = _table(self.declined, box, name="declinedView")
-        self.declined_view.setMaximumHeight(120)
+        self.declined_view.setMaximumHeight(
+            self.declined_view.verticalHeader().defaultSectionSize() * 4 + 28)
         col.addWidget(self.declined_view)
         row = QHBoxLayout()
-        hint = QLabel("Offer these again: the customer said no last time.", box)
+        hint = QLabel("Offer them again: the customer said no last time.", box)
         hint.setObjectName("hint")
         self.readd_button = QPushButton("Add to this job", box)
         self.readd_button.setObjectName("readdDeclined")
@@ -473,16 +468,17 @@ class JobEditor(QWidget):
         due_title = QLabel("Maintenance due", vehicle)
         due_title.setObjectName("sectionTitle")
         self.maintenance = MaintenanceModel(self)
-        self.maintenance_view = _table(self.maintenance, vehicle, stretch=0,
+        self.maintenance_view = _table(self.maintenance, vehicle, stretch=1,
                                        name="maintenanceView")
         visits_title = QLabel("Earlier visits", vehicle)
         visits_title.setObjectName("sectionTitle")
         self.visits = visits_model(self)
         self.visits_view = _table(self.visits, vehicle, stretch=2, name="visitsView")
+        col.addWidget(self._build_declined_box(vehicle))
         col.addWidget(due_title)
-        col.addWidget(self.maintenance_view, 2)
+        col.addWidget(self.maintenance_view, 3)
         col.addWidget(visits_title)
-        col.addWidget(self.visits_view, 3)
+        col.addWidget(self.visits_view, 2)
         tabs.addTab(vehicle, "Vehicle")
         # notes and findings
         notes_tab = QWidget(tabs)
@@ -510,7 +506,7 @@ class JobEditor(QWidget):
         tabs.addTab(notes_tab, "Notes and findings")
         # status history
         self.history = history_model(self)
-        tabs.addTab(_table(self.history, tabs, stretch=2, name="historyView"), "Status history")
+        tabs.addTab(_table(self.history, tabs, stretch=3, name="historyView"), "Status history")
         # time per technician
         time_tab = QWidget(tabs)
         col = QVBoxLayout(time_tab)
@@ -602,6 +598,7 @@ class JobEditor(QWidget):
         self._show_totals(data)
         self.declined.set_rows(data.declined_earlier)
         self.declined_box.setVisible(bool(data.declined_earlier))
+        self.declined_box.setTitle(f"Declined on earlier visits ({len(data.declined_earlier)})")
         self.history.set_rows(data.history)
         self.clocked.set_rows(data.clocked)
         total = sum(c.seconds for c in data.clocked)

@@ -208,7 +208,7 @@ def clocked_model(parent: Any = None) -> RowTableModel:
 def declined_model(parent: Any = None) -> RowTableModel:
     """Lines declined on the vehicle's earlier visits (``DeclinedLine``)."""
     return RowTableModel([
-        Column("Visit", lambda d: f"{_day(d.visit_at)} · job {d.job_number}", chars=22),
+        Column("Visit", lambda d: f"{_day(d.visit_at)} · {d.job_number}", chars=21),
         Column("Declined work", lambda d: d.description
                + (f" ({d.part_number})" if d.part_number else "")),
         Column("Amount", lambda d: money_text(d.total_cents), right=True),
@@ -239,7 +239,7 @@ def visits_model(parent: Any = None) -> RowTableModel:
 def _due(item: Any) -> str:
     parts = []
     if item.next_due_at is not None:
-        parts.append(_day(item.next_due_at))
+        parts.append(item.next_due_at.astimezone().strftime("%b %Y"))
     if item.next_due_odometer is not None:
         parts.append(f"{item.next_due_odometer:,} {item.unit}")
     return " or ".join(parts) or "No record here"
@@ -258,9 +258,9 @@ class MaintenanceModel(RowTableModel):
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__([
-            Column("Service", lambda m: m.label, chars=24),
-            Column("Next due", _due, chars=20),
-            Column("", _due_state, chars=13),
+            Column("Service", lambda m: m.label, chars=22),
+            Column("Next due", _due, chars=22),
+            Column("", _due_state, chars=15),
         ], key=lambda m: m.service_code, parent=parent)
 
     def style_data(self, row: Any, column: int, role: int) -> Any:
