@@ -356,3 +356,27 @@ def test_a_closed_editor_is_reused_for_the_next_job_with_nothing_left_over(
     assert again.lines.rowCount() == 0 and not again.line_form.isEnabled()
     assert not again.l_quantity.message.isVisible()
     assert _lines(store, priced)[0].quantity == 1.5  # the refused 0 was never written
+
+
+def test_another_customer_and_vehicle_are_picked_by_search(make_desk: Any, qtbot: Any,
+                                                           store: Store, shop: Shop) -> None:
+    from app.ops import customers, vehicles
+    from ui.desk.pickers import CustomerPicker
+
+    grace = store.run(customers.create_customer, name="Grace Brewster",
+                      phone="416 555 0199").result
+    van = store.run(vehicles.create_vehicle, customer_id=grace, plate="VAN 42", make="Ford",
+                    model="Transit", year=2020).result
+    job_id = shop.jobs["queued2"]
+    editor = _open(make_desk(), qtbot, job_id)
+    editor.pick_customer()
+    picker = editor.findChild(CustomerPicker)
+    assert picker is not None
+    qtbot.keyClicks(picker.search, "Brewster")
+    qtbot.waitUntil(lambda: picker.hits.count() > 0, timeout=3_000)
+    qtbot.keyClick(picker.search, Qt.Key.Key_Return)  # the first hit: the customer
+    _settle(qtbot, editor)
+    job = _job(store, job_id)
+    assert (job.customer_id, job.vehicle_id) == (grace, van)  # with her only vehicle
+    assert editor.customer_label.text().startswith("Grace Brewster")
+    assert editor.f_vehicle.combo.currentData() == van
