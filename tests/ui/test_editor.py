@@ -254,7 +254,8 @@ def test_declined_lines_show_on_the_vehicles_next_visit(make_desk: Any, qtbot: A
 
 def test_technician_and_bay_are_assigned_from_the_editor(make_desk: Any, qtbot: Any,
                                                          store: Store, shop: Shop) -> None:
-    editor = _open(make_desk(), qtbot, shop.jobs["queued2"])
+    window = make_desk()
+    editor = _open(window, qtbot, shop.jobs["queued2"])
     combo = editor.f_technician.combo
     combo.setCurrentIndex(combo.findData(shop.techs["Linus Torvalds"]))
     combo.activated.emit(combo.currentIndex())
@@ -263,6 +264,14 @@ def test_technician_and_bay_are_assigned_from_the_editor(make_desk: Any, qtbot: 
     bay.activated.emit(bay.currentIndex())
     job = _job(store, shop.jobs["queued2"])
     assert (job.technician_id, job.bay_id) == (shop.techs["Linus Torvalds"], shop.bays["Bay 2"])
+
+    def on_board() -> Any:  # the boards follow through the hub, as for any write
+        cards = [c for col in window.data.columns.values() for c in col
+                 if c.job_id == shop.jobs["queued2"]]
+        return cards[0].technician_id, cards[0].bay_id
+
+    qtbot.waitUntil(lambda: on_board() == (shop.techs["Linus Torvalds"], shop.bays["Bay 2"]),
+                    timeout=3_000)
 
 
 # --- hand-back ---------------------------------------------------------------------------------
