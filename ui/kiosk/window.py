@@ -82,6 +82,8 @@ def banner_words(status: SyncStatus | None, *, has_engine: bool = True) -> str:
                 "Ask the manager.")
     if status is None or status.connection in (Connection.ONLINE, Connection.SYNCING):
         return ""
+    if status.connection is Connection.SIGNED_OUT and status.last_error is None:
+        return ""  # the engine's state before its first word: starting, not signed out
     waiting = status.pending
     changes = f"{waiting} change{'s' if waiting != 1 else ''} waiting"
     if status.connection is Connection.OFFLINE:
