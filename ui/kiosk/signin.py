@@ -14,6 +14,7 @@ from datetime import datetime
 from app.queries.kiosk import TechnicianTile
 from ui.kiosk.touch import MIN_GAP_PX, MIN_TARGET_PX
 from ui.qt import (
+    QColor,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -35,7 +36,7 @@ TILE_MIN_WIDTH = 240
 TILE_HEIGHT = 150
 #: PIN pad keys: about 2 cm wide on a 1280x800 10" panel.
 KEY_WIDTH = 132
-KEY_HEIGHT = 84
+KEY_HEIGHT = 80
 #: The longest PIN (server.auth.passwords.PIN_PATTERN: 4 to 8 digits).
 PIN_MAX = 8
 PIN_MIN = 4
@@ -55,6 +56,23 @@ def tile_state_words(tile: TechnicianTile) -> str:
     return "Not clocked on"
 
 
+def _ink_on(background: str) -> str:
+    """Near-black on a light colour, white on a dark one (the initials stay readable on a
+    technician's yellow as on their navy)."""
+    color = QColor(background)
+    if not color.isValid():
+        return "#ffffff"
+
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    lum = (0.2126 * linear(color.redF()) + 0.7152 * linear(color.greenF())
+           + 0.0722 * linear(color.blueF()))
+    # the text colour with the higher WCAG contrast ratio against the background
+    ink = 0.0087  # the relative luminance of #111820
+    return "#111820" if (lum + 0.05) / (ink + 0.05) > 1.05 / (lum + 0.05) else "#ffffff"
+
+
 class TechnicianTileButton(QPushButton):
     """One technician: initials in their colour, the name, and whether they are clocked on.
     The labels inside pass every press to the button."""
@@ -68,7 +86,7 @@ class TechnicianTileButton(QPushButton):
         self.badge = QLabel(self)
         self.badge.setObjectName("tileInitials")
         self.badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.badge.setFixedSize(64, 64)
+        self.badge.setFixedSize(72, 72)
         self.name = QLabel(self)
         self.name.setObjectName("tileName")
         self.name.setWordWrap(True)
@@ -93,12 +111,13 @@ class TechnicianTileButton(QPushButton):
     def set_tile(self, tile: TechnicianTile) -> None:
         self.tile = tile
         self.badge.setText(tile.initials)
-        self.badge.setStyleSheet(f"background: {tile.color};")
+        self.badge.setStyleSheet(f"background: {tile.color}; color: {_ink_on(tile.color)};")
         self.name.setText(tile.name)
         self.state.setText(tile_state_words(tile))
         self.setProperty("clockedOn", tile.clocked_on)
-        self.style().unpolish(self)
-        self.style().polish(self)
+        for widget in (self, self.state):  # the state's colour follows the tile's property
+            widget.style().unpolish(widget)
+            widget.style().polish(widget)
         self.setAccessibleName(f"{tile.name}: {tile_state_words(tile)}")
 
 
@@ -207,18 +226,20 @@ class PinPad(QWidget):
         self.back_button.setMinimumSize(160, MIN_TARGET_PX + 16)
         self.back_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.back_button.clicked.connect(self.back)
+        balance = QWidget(self)  # as wide as Back, so the title stays in the middle
+        balance.setFixedSize(self.back_button.minimumSize())
         top = QHBoxLayout()
         top.addWidget(self.back_button)
-        top.addStretch(1)
+        top.addWidget(self.title, 1)
+        top.addWidget(balance)
         pad = QHBoxLayout()
         pad.addStretch(1)
         pad.addLayout(keys)
         pad.addStretch(1)
         col = QVBoxLayout(self)
-        col.setContentsMargins(32, 24, 32, 24)
-        col.setSpacing(12)
+        col.setContentsMargins(32, 16, 32, 16)
+        col.setSpacing(8)
         col.addLayout(top)
-        col.addWidget(self.title)
         col.addWidget(self.dots)
         col.addWidget(self.message)
         col.addLayout(pad)

@@ -21,6 +21,7 @@ import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -87,8 +88,8 @@ def banner_words(status: SyncStatus | None, *, has_engine: bool = True) -> str:
     waiting = status.pending
     changes = f"{waiting} change{'s' if waiting != 1 else ''} waiting"
     if status.connection is Connection.OFFLINE:
-        return (f"Offline · {changes} · you can keep working: everything is kept on this "
-                "kiosk and sent when the network is back")
+        return (f"Offline · {changes} · keep working: it is all kept on this kiosk and "
+                "sent when the network is back")
     if status.connection is Connection.SIGNED_OUT:
         return f"This kiosk is signed out of the server · {changes} · ask the manager"
     return f"Sync needs the manager's attention · {changes}"
@@ -162,10 +163,19 @@ class KioskWindow(QWidget):
         self.exit_button.setMinimumSize(180, MIN_TARGET_PX + 8)
         self.exit_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.exit_button.clicked.connect(lambda: self.show_exit())
+        self.clock = QLabel(header)
+        self.clock.setObjectName("kioskClock")
+        self.clock.setAlignment(Qt.AlignmentFlag.AlignCenter)
         head = QHBoxLayout(header)
         head.setContentsMargins(24, 8, 24, 8)
         head.addWidget(self.heading, 1)
+        head.addWidget(self.clock, 1)
+        head.addStretch(1)
         head.addWidget(self.exit_button)
+        self._tick = QTimer(self)
+        self._tick.timeout.connect(self._show_time)
+        self._tick.start(5_000)
+        self._show_time()
         self.tiles_screen = TilesScreen(self)
         self.pin_pad = PinPad(self)
         self.exit_panel = ManagerExit(self)
@@ -370,6 +380,9 @@ class KioskWindow(QWidget):
         """Close the window (a manager said so, or the program ends)."""
         self._may_close = True
         self.close()
+
+    def _show_time(self) -> None:
+        self.clock.setText(datetime.now().astimezone().strftime("%H:%M"))
 
     # --- activity and time-out ---------------------------------------------------------
     def touched(self) -> None:
