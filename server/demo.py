@@ -187,7 +187,7 @@ def add_demo_technician_accounts(engine: Any, shop_id: str) -> int:
     with Session(engine) as session:
         have = set(session.scalars(select(User.username).where(User.shop_id == shop_id)))
         techs = dict(session.execute(select(Technician.name, Technician.id).where(
-            Technician.shop_id == shop_id, Technician.active.is_(True))).tuples().all())
+            Technician.shop_id == shop_id, Technician.active.is_(True))).all())
     added = 0
     for username, name, pin in demo_data.demo_technician_accounts():
         if username in have or name not in techs:

@@ -20,7 +20,8 @@ class Clock:
 def test_five_wrong_pins_lock_for_five_minutes_then_five_tries_again() -> None:
     clock = Clock()
     lock = PinLock(clock=clock)
-    assert MAX_FAILURES == 5 and LOCKOUT == timedelta(minutes=5)
+    assert MAX_FAILURES == 5
+    assert timedelta(minutes=5) == LOCKOUT
     for n in range(1, 5):
         state = lock.failed("t1")
         assert not state.locked and state.remaining == 5 - n
