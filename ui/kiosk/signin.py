@@ -149,7 +149,7 @@ class TilesScreen(QWidget):
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll.setWidget(self.grid_host)
         QScroller.grabGesture(self.scroll.viewport(),
-                              QScroller.ScrollerGestureType.LeftMouseButtonGesture)
+                              QScroller.ScrollerGestureType.TouchGesture)
         col = QVBoxLayout(self)
         col.setContentsMargins(32, 24, 32, 24)
         col.setSpacing(16)

@@ -399,6 +399,7 @@ class KioskWindow(QWidget):
 
     def _got_settings(self, settings: Any) -> None:
         self.timeout_seconds = int(settings.kiosk_timeout_seconds)
+        self.heading.setText(settings.header_name or "Bayline kiosk")
         if self.idle.isActive():
             self.idle.start(self.timeout_seconds * 1000)
 
