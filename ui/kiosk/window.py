@@ -60,6 +60,8 @@ log = logging.getLogger(__name__)
 EXIT_KEY = "manager-exit"
 #: Wrong-PIN answers: the server's (``invalid_credentials``) and the offline check's.
 WRONG_PIN_CODES = ("invalid_credentials", "invalid_pin")
+#: The kiosk's settings key: sign out after each clock action (default: no).
+SIGN_OUT_AFTER_CLOCK = "kiosk/sign_out_after_clock"
 #: Events that count as someone using the kiosk.
 ACTIVITY_EVENTS = (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin,
                    QEvent.Type.TouchUpdate, QEvent.Type.KeyPress, QEvent.Type.TabletPress,
@@ -88,8 +90,7 @@ def banner_words(status: SyncStatus | None, *, has_engine: bool = True) -> str:
     waiting = status.pending
     changes = f"{waiting} change{'s' if waiting != 1 else ''} waiting"
     if status.connection is Connection.OFFLINE:
-        return (f"Offline · {changes} · keep working: it is all kept on this kiosk and "
-                "sent when the network is back")
+        return f"Offline · {changes} · keep working: all is kept and sent later"
     if status.connection is Connection.SIGNED_OUT:
         return f"This kiosk is signed out of the server · {changes} · ask the manager"
     return f"Sync needs the manager's attention · {changes}"
@@ -160,14 +161,14 @@ class KioskWindow(QWidget):
         self.heading.setObjectName("kioskHeading")
         self.exit_button = QPushButton("Close kiosk", header)
         self.exit_button.setObjectName("kioskExitButton")
-        self.exit_button.setMinimumSize(180, MIN_TARGET_PX + 8)
+        self.exit_button.setMinimumSize(180, MIN_TARGET_PX)
         self.exit_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.exit_button.clicked.connect(lambda: self.show_exit())
         self.clock = QLabel(header)
         self.clock.setObjectName("kioskClock")
         self.clock.setAlignment(Qt.AlignmentFlag.AlignCenter)
         head = QHBoxLayout(header)
-        head.setContentsMargins(24, 8, 24, 8)
+        head.setContentsMargins(24, 6, 24, 6)  # 60 px: the work screens need the height
         head.addWidget(self.heading, 1)
         head.addWidget(self.clock, 1)
         head.addStretch(1)
@@ -262,6 +263,11 @@ class KioskWindow(QWidget):
             sign_out = getattr(self.work, "sign_out", None)
             if sign_out is not None:
                 sign_out.connect(lambda: self.show_tiles("done"))
+        if hasattr(self.work, "sign_out_after_clock"):
+            # this kiosk's choice (its settings file): back to the tiles after each clock
+            # on or off, for a kiosk by the door where people only clock
+            self.work.sign_out_after_clock = bool(self.ctx.settings.value(
+                SIGN_OUT_AFTER_CLOCK, False, type=bool))
         self.user = user
         self.work.show_technician(user)  # type: ignore[attr-defined]
         self._show(self.work)
