@@ -277,10 +277,10 @@ def test_every_target_of_the_sign_in_screens_is_finger_sized_at_1280x800(
         make_kiosk: Any, store: Store, qtbot: Any) -> None:
     from app.ops import customers
 
-    for n in range(10):  # a bigger shop: the tiles wrap and scroll
+    for n in range(20):  # a bigger shop: the tiles wrap and scroll
         store.run(customers.create_technician, name=f"Technician {n:02d}")
     window = make_kiosk()
-    qtbot.waitUntil(lambda: len(window.tiles) == 12)
+    qtbot.waitUntil(lambda: len(window.tiles) == 22)
     window.resize(1280, 800)
     qtbot.wait(10)
     screens = {"tiles": lambda: None,
@@ -294,6 +294,9 @@ def test_every_target_of_the_sign_in_screens_is_finger_sized_at_1280x800(
         assert too_small(window) == [], name
         assert _small_text(window) == [], name
         assert window.height() == 800, name  # nothing pushes the window past the panel
+    window.show_tiles()
+    QApplication.processEvents()
+    assert window.tiles_screen.scroll.verticalScrollBar().isVisible()  # it was walked too
     # and the PIN pad's keys are far bigger than the minimum (gloves)
     key = window.pin_pad.keys["5"]
     assert key.width() >= 96 and key.height() >= 72
