@@ -94,7 +94,7 @@ def job_document(session: Session, job_id: str) -> JobDocument | None:
         return None
     customer = session.get(Customer, job.customer_id) if job.customer_id else None
     vehicle = session.get(Vehicle, job.vehicle_id) if job.vehicle_id else None
-    names = dict(session.execute(select(Technician.id, Technician.name)).tuples())
+    names = {tid: name for tid, name in session.execute(select(Technician.id, Technician.name))}
     shop = replica_settings(session)
     lines = tuple(
         DocumentLine(ln.kind, ln.description, ln.quantity, ln.unit_price_cents,

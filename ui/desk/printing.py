@@ -442,10 +442,10 @@ class PrintDialog(QDialog):
         self.setWindowTitle(f"Print {KINDS[kind].lower()}")
         self.summary = QLabel(f"Reading the job for the {KINDS[kind].lower()}…", self)
         self.summary.setWordWrap(True)
-        self.result = QLabel("", self)
-        self.result.setObjectName("hint")
-        self.result.setWordWrap(True)
-        self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.outcome = QLabel("", self)
+        self.outcome.setObjectName("hint")
+        self.outcome.setWordWrap(True)
+        self.outcome.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         buttons = QDialogButtonBox(self)
         self.print_button = QPushButton("&Print…", self)
         self.pdf_button = QPushButton("Save as P&DF…", self)
@@ -460,7 +460,7 @@ class PrintDialog(QDialog):
         self.print_button.setDefault(True)
         col = QVBoxLayout(self)
         col.addWidget(self.summary)
-        col.addWidget(self.result)
+        col.addWidget(self.outcome)
         col.addWidget(buttons)
         self.setMinimumWidth(420)
 
@@ -491,9 +491,9 @@ class PrintDialog(QDialog):
         try:
             pages = render(printer, self.data, self.kind)
         except OSError as exc:
-            self.result.setText(f"Not printed: {exc}")
+            self.outcome.setText(f"Not printed: {exc}")
             return
-        self.result.setText(f"Sent {pages} page{'' if pages == 1 else 's'} to "
+        self.outcome.setText(f"Sent {pages} page{'' if pages == 1 else 's'} to "
                             f"{printer.printerName() or 'the printer'}.")
 
     def _ask_path(self, name: str) -> str | None:
@@ -515,13 +515,13 @@ class PrintDialog(QDialog):
         try:
             pages = save_pdf(self.data, path, self.kind)
         except OSError as exc:
-            self.result.setText(f"Not saved: {exc}")
+            self.outcome.setText(f"Not saved: {exc}")
             return None
         if not path.is_file():
-            self.result.setText(f"Not saved: {path} could not be written (is the folder "
+            self.outcome.setText(f"Not saved: {path} could not be written (is the folder "
                                 "read-only, or the file open in another program?).")
             return None
-        self.result.setText(f"Saved {pages} page{'' if pages == 1 else 's'} to {path}")
+        self.outcome.setText(f"Saved {pages} page{'' if pages == 1 else 's'} to {path}")
         return path
 
 

@@ -1,6 +1,6 @@
 """The maintenance reminder list as rows: what the clerk reads before calling a customer,
 and what the CSV export holds — one shape for both, from ``app.queries.maintenance``'s
-``fleet_due``. Pure Python."""
+``fleet_due`` (``reminder_list`` reads it; ``reminder_rows`` shapes it)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 
+from sqlalchemy.orm import Session
+
 from app.csvexport import Cell
 from app.queries.common import local_day
-from app.queries.maintenance import DueVehicle, MaintenanceItem
+from app.queries.maintenance import DueVehicle, MaintenanceItem, fleet_due
 
 STATUS_WORDS = {"overdue": "Overdue", "due_soon": "Due soon"}
 
@@ -80,3 +82,10 @@ def reminder_rows(due: Iterable[DueVehicle], now: datetime,
             distance_left=min(distances) if distances else None,
             unit=v.items[0].unit if v.items else ""))
     return tuple(out)
+
+
+def reminder_list(session: Session, now: datetime, tz: tzinfo | None = None,
+                  limit: int = 500) -> tuple[ReminderRow, ...]:
+    """The vehicles to call about now (``fleet_due``'s defaults: due within 30 days or
+    1,000 km), as rows."""
+    return reminder_rows(fleet_due(session, now, limit=limit), now, tz)
