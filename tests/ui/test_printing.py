@@ -62,7 +62,9 @@ def test_the_order_pdf_has_the_job_number_and_what_the_clerk_checks(
     assert f"Number {number}" in text and "REPAIR ORDER" in text
     for words in ("Bayline Motors", "Tax number RT0001", "Ada Lovelace", "2003 Honda Accord",
                   "1HGCM82633A004352", "Concern: brakes squeal", "Approved", "Pending",
-                  "Declined — not charged", "Customer signature",
+                  "Declined",
+                  "Declined lines are listed for the record and not charged.",
+                  "Customer signature",
                   f"Total {money(doc.totals.total_cents)}", f"Tax 13 % on "
                   f"{money(doc.totals.taxable_cents)} {money(doc.totals.tax_cents)}"):
         assert words in text, words

@@ -176,7 +176,7 @@ def _lines_html(d: JobDocument, invoice: bool) -> str:
         amount = money(ln.amount_cents)
         approval = "" if invoice else (
             f"<td style='color:{colour}'>&nbsp;{APPROVAL_WORDS.get(ln.approval, ln.approval)}"
-            + (" — not charged" if declined else "") + "</td>")
+            + "</td>")
         out.append(
             f"<tr{shade}><td style='color:{colour}'>{e(ln.description) or '—'}<br>"
             f"<span style='font-size:7.5pt; color:#666'>{' · '.join(small)}</span></td>"
@@ -201,13 +201,16 @@ def _totals_html(d: JobDocument, invoice: bool) -> str:
             rows.append((f"Paid — {PAYMENT_WORDS.get(p.method, p.method)}{when}",
                          money(-p.amount_cents), False))
         rows.append(("Balance due", money(d.balance_cents), True))
+    note = ("Declined lines are listed for the record and not charged."
+            if not invoice and any(ln.approval == "declined" for ln in d.lines) else "")
     body = "".join(
         f"<tr><td align='right'>{'<b>' if bold else ''}{escape(label)}"
         f"{'</b>' if bold else ''}&nbsp;&nbsp;</td><td align='right' width='110'>"
         f"{'<b>' if bold else ''}{value}{'</b>' if bold else ''}</td></tr>"
         for label, value, bold in rows)
     return ("<table width='100%' cellspacing='0' cellpadding='2' style='margin-top:6px'>"
-            f"<tr><td width='40%'></td><td><table width='100%' cellspacing='0' "
+            f"<tr><td width='40%' valign='top' style='font-size:8pt; color:#555'>{note}</td>"
+            f"<td><table width='100%' cellspacing='0' "
             f"cellpadding='2'>{body}</table></td></tr></table>")
 
 

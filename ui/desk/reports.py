@@ -184,7 +184,7 @@ def maintenance_model(parent: Any = None) -> RowTableModel:
         Column("Status", lambda r: r.status_words,
                colour=lambda r: "#b3261e" if r.status == "overdue" else "#8a5a00"),
         Column("Due date", due, number=True),
-        Column("Distance", distance, number=True),
+        Column("Distance left", distance, number=True),
         Column("Services due", lambda r: "; ".join(r.services),
                tip=lambda r: "\n".join(r.services)),
     ), parent)
@@ -246,7 +246,7 @@ class EfficiencyChart(QWidget):
             p.end()
             return
         left, top, right, bottom = fm.horizontalAdvance("150 %") + 14, fm.height() * 2 + 8, \
-            12, fm.height() * 2 + 10
+            12, fm.height() * 2 + 8
         plot = QRectF(left, top, self.width() - left - right, self.height() - top - bottom)
         axis_top = self._top()
 
@@ -266,6 +266,8 @@ class EfficiencyChart(QWidget):
         groups = [g for g in self.groups if g.efficiency is not None or g.productivity
                   is not None]
         width = plot.width() / max(1, len(groups))
+        small = QFont(self.font())
+        small.setPointSizeF(max(7.0, self.font().pointSizeF() * 0.85))
         bar_w = min(40.0, width * 0.32)
         for n, g in enumerate(groups):
             centre = plot.left() + width * (n + 0.5)
@@ -280,17 +282,25 @@ class EfficiencyChart(QWidget):
                 rect = QRectF(x, y(value), bar_w, plot.bottom() - y(value))
                 p.fillRect(rect, colour if g.technician_id else colour.darker(130))
                 p.setPen(text)
-                p.drawText(QRectF(x - 12, rect.top() - fm.height() - 1, bar_w + 24,
+                p.setFont(small)
+                p.drawText(QRectF(x - 14, rect.top() - fm.height() - 1, bar_w + 28,
                                   fm.height()),
                            int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom),
                            _ratio(value))
-            name = fm.elidedText(g.name, Qt.TextElideMode.ElideRight, int(width - 6))
+                p.setFont(self.font())
+            # the name on up to two lines (first and last name), each elided to the group
+            words = g.name.split(" ", 1)
             font = QFont(self.font())
             font.setBold(not g.technician_id)
             p.setFont(font)
             p.setPen(text)
-            p.drawText(QRectF(centre - width / 2, plot.bottom() + 4, width, fm.height()),
-                       int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop), name)
+            bold = QFontMetrics(font)
+            for k, word in enumerate(words):
+                shown = bold.elidedText(word, Qt.TextElideMode.ElideRight, int(width - 4))
+                p.drawText(QRectF(centre - width / 2, plot.bottom() + 3 + k * fm.height(),
+                                  width, fm.height()),
+                           int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop),
+                           shown)
             p.setFont(self.font())
         p.setPen(QPen(QColor("#1c2733"), 1.2, Qt.PenStyle.DashLine))
         p.drawLine(QPointF(plot.left(), y(1.0)), QPointF(plot.right(), y(1.0)))
@@ -369,15 +379,17 @@ class EfficiencyTab(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for c in range(1, self.model.columnCount()):
+        for c in range(self.model.columnCount()):
             header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
         self.chart = EfficiencyChart(self)
         split = QSplitter(Qt.Orientation.Horizontal, self)
         split.addWidget(self.table)
         split.addWidget(self.chart)
-        split.setStretchFactor(0, 5)
-        split.setStretchFactor(1, 6)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
+        split.setChildrenCollapsible(False)
+        self.split = split
         col = QVBoxLayout(self)
         col.addLayout(bar)
         col.addWidget(self.formulas)
@@ -472,6 +484,8 @@ class MaintenanceTab(QWidget):
         super().__init__(parent)
         self.ctx, self.now = ctx, now
         self.rows: tuple[ReminderRow, ...] = ()
+        #: The longest list read at once (the most overdue first).
+        self.limit = 500
         self.ask_path: Callable[[str], str | None] = lambda name: _export_path(self, name)
         self.summary = QLabel("Reading…", self)
         self.summary.setObjectName("sectionTitle")
@@ -511,15 +525,17 @@ class MaintenanceTab(QWidget):
         col.addWidget(self.table, 1)
 
     def reload(self) -> None:
-        self.ctx.worker.read(reminder_list, self.now(), key="report-maintenance",
-                             on_done=self._show)
+        self.ctx.worker.read(reminder_list, self.now(), limit=self.limit,
+                             key="report-maintenance", on_done=self._show)
 
     def _show(self, rows: tuple[ReminderRow, ...]) -> None:
         self.rows = rows
         self.model.set_rows(rows)
         overdue = sum(r.status == "overdue" for r in rows)
-        self.summary.setText(f"{len(rows):,} vehicle{'' if len(rows) == 1 else 's'} to call: "
-                             f"{overdue:,} overdue, {len(rows) - overdue:,} due soon")
+        what = (f"The {len(rows):,} most overdue vehicles (there are more)"
+                if len(rows) >= self.limit else
+                f"{len(rows):,} vehicle{'' if len(rows) == 1 else 's'} to call")
+        self.summary.setText(f"{what}: {overdue:,} overdue, {len(rows) - overdue:,} due soon")
         self.export_button.setEnabled(bool(rows))
         self.loaded.emit(rows)
 
