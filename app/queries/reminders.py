@@ -52,6 +52,8 @@ class ReminderRow:
     status: str
     #: Each due service in words, most urgent first.
     services: tuple[str, ...]
+    #: The names of those services alone (``Engine oil and filter``).
+    labels: tuple[str, ...]
     #: The earliest due date of its services on the shop's calendar (None: by distance only).
     due_on: date | None
     #: The least distance left (negative: past due), in ``unit``.
@@ -78,6 +80,7 @@ def reminder_rows(due: Iterable[DueVehicle], now: datetime,
             vehicle_id=v.vehicle_id, customer=v.customer, phone=v.phone, vehicle=v.vehicle,
             plate=v.plate, status="overdue" if any(i.overdue for i in v.items) else "due_soon",
             services=tuple(item_words(i, now) for i in v.items),
+            labels=tuple(i.label for i in v.items),
             due_on=local_day(min(dates), tz) if dates else None,
             distance_left=min(distances) if distances else None,
             unit=v.items[0].unit if v.items else ""))

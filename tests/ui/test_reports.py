@@ -26,7 +26,7 @@ from ui.desk.reports import (
     efficiency_model,
     maintenance_model,
 )
-from ui.qt import QColor, QLocale
+from ui.qt import QColor, QDate, QLocale, Qt
 
 #: The report's "now": a Wednesday afternoon; the day's work was done that morning.
 NOW = datetime(2026, 11, 25, 17, 0, tzinfo=UTC)
@@ -129,7 +129,11 @@ def test_the_maintenance_list_to_call(reports: ReportsWindow, qtbot: Any) -> Non
     shown = [tab.model.index(0, c).data() for c in range(tab.model.columnCount())]
     assert shown[:5] == ["Ada Lovelace", "416 555 0142", "2003 Honda Accord", "CAFE 123",
                          "Overdue"]
-    assert shown[7].startswith("Engine oil and filter:") and "days over" in shown[7]
+    assert shown[5:] == [QLocale().toString(QDate(tab.rows[0].due_on),
+                                            QLocale.FormatType.ShortFormat),
+                         "15,000 km", "Engine oil and filter"]
+    tip = tab.model.index(0, 7).data(Qt.ItemDataRole.ToolTipRole)
+    assert tip.startswith("Engine oil and filter: 15,000 km left, ") and "days over" in tip
 
 
 @pytest.mark.parametrize(("language", "territory", "sep"), [
@@ -179,8 +183,8 @@ def test_the_report_models_pass_the_model_tester(qtmodeltester: Any) -> None:
     qtmodeltester.check(eff)
     due = maintenance_model()
     due.set_rows([ReminderRow("v", "Ada", "416", "2003 Honda Accord", "CAFE", "overdue",
-                              ("Oil: 20 days over",), date(2026, 1, 2), -300, "km"),
-                  ReminderRow("w", "", "", "", "", "due_soon", (), None, None, "mi")])
+                              ("Oil: 20 days over",), ("Oil",), date(2026, 1, 2), -300, "km"),
+                  ReminderRow("w", "", "", "", "", "due_soon", (), (), None, None, "mi")])
     qtmodeltester.check(due)
 
 

@@ -174,7 +174,7 @@ def maintenance_model(parent: Any = None) -> RowTableModel:
         if r.distance_left is None:
             return ""
         left = r.distance_left
-        return f"{abs(left):,} {r.unit} {'over' if left <= 0 else 'left'}"
+        return f"{abs(left):,} {r.unit}" + (" over" if left <= 0 else "")
 
     return RowTableModel((
         Column("Customer", lambda r: r.customer or "—"),
@@ -185,7 +185,7 @@ def maintenance_model(parent: Any = None) -> RowTableModel:
                colour=lambda r: "#b3261e" if r.status == "overdue" else "#8a5a00"),
         Column("Due date", due, number=True),
         Column("Distance left", distance, number=True),
-        Column("Services due", lambda r: "; ".join(r.services),
+        Column("Services due", lambda r: ", ".join(r.labels),
                tip=lambda r: "\n".join(r.services)),
     ), parent)
 
@@ -381,7 +381,6 @@ class EfficiencyTab(QWidget):
         header = self.table.horizontalHeader()
         for c in range(self.model.columnCount()):
             header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
         self.chart = EfficiencyChart(self)
         split = QSplitter(Qt.Orientation.Horizontal, self)
         split.addWidget(self.table)
@@ -449,7 +448,16 @@ class EfficiencyTab(QWidget):
         self.model.set_rows(rows)
         self.chart.set_rows(rows)
         self.export_button.setEnabled(True)
+        self._fit_table()
         self.loaded.emit(report)
+
+    def _fit_table(self) -> None:
+        """The table as wide as its columns; the chart has the rest of the width."""
+        total = sum(self.split.sizes())
+        want = self.table.horizontalHeader().length() + 2 * self.table.frameWidth() + \
+            self.table.verticalScrollBar().sizeHint().width()
+        if total > 0 and want < total * 0.6:
+            self.split.setSizes([want, total - want])
 
     def export_csv(self) -> Path | None:
         if self.report is None:
@@ -503,7 +511,8 @@ class MaintenanceTab(QWidget):
         bar.addWidget(refresh)
         bar.addWidget(self.export_button)
         hint = QLabel("Services done here before that are overdue, or due within 30 days or "
-                      "1,000 km, by the shop's intervals. Hover a row for every service.",
+                      "1,000 km, by the shop's intervals. Hover a row for how far each service is past due; "
+                      "the CSV has it too.",
                       self)
         hint.setObjectName("hint")
         hint.setWordWrap(True)
