@@ -5,6 +5,7 @@ the last page; Ctrl+P on the desk reaches the same document."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from pypdf import PdfReader
 from app.db import Store
 from app.ops import jobs
 from app.ops.settings import update_shop_settings
-from app.queries.documents import JobDocument, job_document
+from app.queries.documents import DocumentPayment, JobDocument, job_document
 from tests.ui.helpers import Shop, job_number
 from ui.desk.detail import money
 from ui.desk.printing import PrintDialog, page_image, pdf_file_name, save_pdf
@@ -106,6 +107,12 @@ def test_the_invoice_leaves_declined_lines_out_and_shows_the_balance(
     assert "INVOICE" in text and job_number(store, priced) in text
     assert "Work item 02" not in text  # declined: not on the bill
     assert f"Balance due {money(doc.totals.total_cents)}" in text
+    # a payment taken at the hand-back (``JobDocument.payments``) is shown and deducted
+    paid = dataclasses.replace(doc, payments=(DocumentPayment("card", 5_000, None),))
+    save_pdf(paid, path, "invoice")
+    (text,) = pdf_pages(path)
+    assert f"Paid — Card {money(-5_000)}" in text
+    assert f"Balance due {money(doc.totals.total_cents - 5_000)}" in text
 
 
 def test_ctrl_p_offers_the_selected_jobs_order_and_saves_it(

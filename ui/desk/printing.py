@@ -480,6 +480,7 @@ class PrintDialog(QDialog):
         for b in (self.print_button, self.pdf_button):
             b.setEnabled(True)
         self.print_button.setFocus()
+        self.adjustSize()
 
     def print_document(self) -> None:
         if self.data is None:
