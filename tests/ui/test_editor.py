@@ -389,3 +389,20 @@ def test_another_customer_and_vehicle_are_picked_by_search(make_desk: Any, qtbot
     assert (job.customer_id, job.vehicle_id) == (grace, van)  # with her only vehicle
     assert editor.customer_label.text().startswith("Grace Brewster")
     assert editor.f_vehicle.combo.currentData() == van
+
+
+def test_the_handed_back_job_offers_its_invoice_from_the_print_feature(
+        make_desk: Any, qtbot: Any, store: Store, shop: Shop) -> None:
+    from ui.desk.printing import PrintDialog
+
+    editor = _open(make_desk(), qtbot, shop.jobs["ready"])
+    dialog = editor.hand_back()
+    qtbot.mouseClick(dialog.record_button, Qt.MouseButton.LeftButton)
+    printed = dialog.print_invoice()
+    assert isinstance(printed, PrintDialog) and printed.kind == "invoice"
+    qtbot.waitUntil(lambda: printed.data is not None, timeout=3_000)
+    assert printed.pdf_button.isEnabled()  # the closed job's invoice, ready to save
+    printed.close()
+    order = editor.print_order()  # the editor's own Print…: the repair order
+    assert isinstance(order, PrintDialog) and order.kind == "order"
+    order.close()

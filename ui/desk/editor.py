@@ -268,6 +268,13 @@ class JobEditor(QWidget):
                                         "is handed back)")
         self.handback_button.clicked.connect(self.hand_back)
         row.addWidget(self.handback_button)
+        self.print_button = QPushButton("Print…", bar)
+        self.print_button.setObjectName("printOrder")
+        self.print_button.setToolTip("Print the repair order or save it as PDF (Ctrl+P)")
+        self.print_button.clicked.connect(self.print_order)
+        row.addWidget(self.print_button)
+        printing = QShortcut(QKeySequence("Ctrl+P"), self)
+        printing.activated.connect(self.print_order)
         done = QPushButton("Close", bar)
         done.setToolTip("Close the editor (Ctrl+W); every change is already saved")
         done.clicked.connect(self.close)
@@ -870,6 +877,16 @@ class JobEditor(QWidget):
         dialog.open()
         self.handback_dialog = dialog
         return dialog
+
+    def print_order(self) -> Any:
+        """The repair order of this job to print or save as PDF (the print feature's)."""
+        try:
+            from ui.desk.printing import print_job
+        except ImportError:
+            self.show_notice("Printing comes with the print feature.")
+            return None
+        self.commit_pending()
+        return print_job(self, self.ctx, self.job_id, "order")
 
     # --- closing ---------------------------------------------------------------------------------
     def commit_pending(self) -> None:

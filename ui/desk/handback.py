@@ -172,7 +172,7 @@ class HandBackDialog(QDialog):
     def print_invoice(self) -> Any:
         """The print feature's invoice (print or PDF); imported only when asked for."""
         try:
-            from ui.desk.printing import print_job  # type: ignore[attr-defined]
+            from ui.desk.printing import print_job
         except ImportError:
             self.print_message.setText(PRINT_MISSING)
             self.print_message.show()
