@@ -615,7 +615,9 @@ class JobEditor(QWidget):
         self._show_notes(data)
         if data.vehicle_id != self._side_vehicle:
             if data.vehicle_id:
-                self._read_side(data.vehicle_id)
+                # after this paint: the job first, its vehicle's history a moment later
+                self._side_vehicle = data.vehicle_id
+                QTimer.singleShot(0, lambda v=data.vehicle_id: self._read_side(v))
             else:
                 self._side_vehicle = None
                 self.visits.set_rows(())
