@@ -75,6 +75,9 @@ def main(argv: list[str] | None = None) -> int:
             for size in sizes:
                 _child({"size": size, "data_dir": str(replica), "out": str(args.out),
                         "views": ["queue", "technicians"]})
+            for size in sizes:
+                _child({"size": size, "data_dir": str(replica), "out": str(args.out),
+                        "views": ["schedule"]})
             print("making a refused change for the sync details ...", flush=True)
             _refused_change(replica, folder / "kiosk")
             for size in sizes:
@@ -201,6 +204,8 @@ def shoot(job: dict[str, Any]) -> int:
             window.show_board(TECH_TAB)
             settle()
             save(window.grab(), "technicians")
+        elif view == "schedule":
+            _shoot_schedule(window, session.store, wait, settle, save)
         elif view == "sync-details":
             window.show_board(QUEUE_TAB)
             dialog = window.show_sync_details()
@@ -224,6 +229,42 @@ def shoot(job: dict[str, Any]) -> int:
     session.store.close()
     QApplication.processEvents()
     return 0
+
+
+def _busiest_day(store: Any) -> Any:
+    """The day of the coming week with the most appointments (the shop's clock)."""
+    from collections import Counter
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import select
+
+    from app.models import Appointment
+    from app.queries.common import local_day
+
+    now = datetime.now(UTC)
+    with store.read() as s:
+        starts = s.scalars(select(Appointment.starts_at).where(
+            Appointment.starts_at >= now - timedelta(days=1),
+            Appointment.starts_at < now + timedelta(days=8),
+            Appointment.status != "cancelled")).all()
+    days = Counter(local_day(at) for at in starts)
+    return max(days, key=lambda d: (days[d], -d.toordinal())) if days else local_day(now)
+
+
+def _shoot_schedule(window: Any, store: Any, wait: Any, settle: Any, save: Any) -> None:
+    """The schedule on the busiest day of the coming week, by bay and by technician."""
+    board = window.schedule
+    window.show_schedule()
+    wait(lambda: board.data is not None, 30, "the schedule")
+    board.show_day(_busiest_day(store))
+    wait(lambda: not board.reload_pending and board.data is not None
+         and board.data.day == board.day, 30, "the busy day")
+    settle()
+    save(window.grab(), "schedule")
+    board.set_mode("technician")
+    settle()
+    save(window.grab(), "schedule-technicians")
+    board.set_mode("bay")
 
 
 if __name__ == "__main__":

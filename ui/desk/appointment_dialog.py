@@ -90,7 +90,7 @@ class AppointmentDialog(QDialog):
         self.search.setClearButtonEnabled(True)
         self.results = QListWidget(self)
         self.results.setObjectName("bookingResults")
-        self.results.setMaximumHeight(130)
+        self.results.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.results.hide()
         self.chosen = QLabel(self)
         self.chosen.setObjectName("bookingChosen")
@@ -139,7 +139,9 @@ class AppointmentDialog(QDialog):
         form.addRow("", self.results)
         form.addRow("", self.chosen)
         form.addRow("", self.who_error)
-        form.addRow("&When:", times)
+        when = QLabel("&When:", self)
+        when.setBuddy(self.day)
+        form.addRow(when, times)
         form.addRow("", self.time_error)
         form.addRow("&Bay:", self.bay)
         form.addRow("", self.bay_error)
@@ -199,6 +201,10 @@ class AppointmentDialog(QDialog):
         elif self.search.text().strip():
             self.results.addItem(QListWidgetItem("Nobody found: check the spelling, or "
                                                  "check the customer in first"))
+        # whole rows only (at most 5): a half-cut last hit reads as a mistake
+        rows = min(max(self.results.count(), 1), 5)
+        row_h = max(self.results.sizeHintForRow(0), self.results.fontMetrics().height())
+        self.results.setFixedHeight(rows * (row_h + 1) + 2 * self.results.frameWidth() + 4)
         self.results.setVisible(bool(self.search.text().strip()))
 
     def _take_first(self) -> None:

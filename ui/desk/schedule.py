@@ -30,7 +30,7 @@ from app.queries.schedule import (
 from app.queries.settings import shop_time_zone
 from ui.desk.appointment_dialog import AppointmentDialog, Draft
 from ui.desk.context import DeskContext
-from ui.desk.schedule_view import SNAP, ScheduleView
+from ui.desk.schedule_view import SNAP, STATUS_COLOURS, STATUS_WORDS, ScheduleView
 from ui.qt import (
     QButtonGroup,
     QDate,
@@ -99,6 +99,9 @@ class ScheduleBoard(QWidget):
         self.clock_note = QLabel(self)
         self.clock_note.setObjectName("scheduleClockNote")
         self.clock_note.setStyleSheet("color: #b26a00; font-weight: 600;")
+        self.legend = QLabel(legend_html(), self)
+        self.legend.setObjectName("scheduleLegend")
+        self.legend.setContentsMargins(8, 3, 8, 3)
         self.by_bay = QToolButton(self)
         self.by_bay.setText("By &bay")
         self.by_tech = QToolButton(self)
@@ -150,6 +153,7 @@ class ScheduleBoard(QWidget):
         col.addLayout(bar)
         col.addWidget(self.message)
         col.addWidget(self.view, 1)
+        col.addWidget(self.legend)
 
         self.prev_day.clicked.connect(lambda: self.step_day(-1))
         self.next_day.clicked.connect(lambda: self.step_day(+1))
@@ -203,12 +207,26 @@ class ScheduleBoard(QWidget):
             self.picker.setDate(qd)
             self.picker.blockSignals(False)
         today = self.today() if self.zone is not None else None
-        words = {0: "Today", 1: "Tomorrow", -1: "Yesterday"}.get(
-            (day - today).days if today else 99, "")
-        self.title.setText(words)
+        self.title.setText(self._day_words())
         self.today_button.setEnabled(day != today)
         self.clock_note.setText(clock_change_note(day, self.zone))
         self.reload()
+
+    def _day_words(self) -> str:
+        today = self.today() if self.zone is not None else None
+        if self.day is None or today is None:
+            return ""
+        return {0: "Today", 1: "Tomorrow", -1: "Yesterday"}.get((self.day - today).days, "")
+
+    def _show_title(self) -> None:
+        """``Today · 14 appointments``: the day in words and what is booked on it."""
+        if self.data is None:
+            return
+        booked = {i.id for lane in self.data.by_bay for i in lane.items
+                  if i.kind == "appointment"}
+        count = f"{len(booked)} appointment{'s' if len(booked) != 1 else ''}"
+        words = self._day_words()
+        self.title.setText(f"{words} · {count}" if words else count)
 
     def reload(self) -> None:
         """Re-read the day shown (coalesced: one read per burst of changes)."""
@@ -235,6 +253,7 @@ class ScheduleBoard(QWidget):
             return
         self.data = data
         self.view.set_schedule(data, self.zone, now=self.now())
+        self._show_title()
         self._selected(self.view.selected_id or "")
         self.refreshed.emit(data)
 
@@ -446,4 +465,17 @@ class ScheduleBoard(QWidget):
     def close_down(self) -> None:
         self.ctx.hub.unsubscribe(self.on_changes)
         self._now_timer.stop()
+
+
+
+def legend_html() -> str:
+    """What the blocks' colours mean, in the board's bar."""
+    keys = []
+    for status in ("scheduled", "confirmed", "arrived", "no_show"):
+        fill, edge = STATUS_COLOURS[status]
+        keys.append(f'<span style="background:{fill}; color:{edge};">&nbsp;&#9632;&nbsp;'
+                    f'</span>&nbsp;{STATUS_WORDS[status]}')
+    hint = ("Drag across a lane to book · drag a block to move it, its ends to resize · "
+            "Alt+arrows by keyboard · right-click for more")
+    return "&nbsp;&nbsp;".join(keys) + f'&nbsp;&nbsp;&nbsp;<span style="color:#5b6775;">{hint}</span>'
 

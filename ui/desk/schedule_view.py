@@ -157,7 +157,11 @@ class ScheduleView(QAbstractScrollArea):
         f = QFont(self.font())
         self._fm = QFontMetrics(f)
         line = self._fm.lineSpacing()
-        self.row_h = max(54, 3 * line + 10)
+        #: A row of blocks: two lines of text at least, three (with plate and technician or
+        #: bay) when the lanes fit the window that way.
+        self.min_row_h = 2 * line + 14
+        self.max_row_h = 3 * line + 12
+        self.row_h = self.max_row_h
 
     # --- data ---------------------------------------------------------------------------
     def set_schedule(self, schedule: DaySchedule, zone: tzinfo, mode: str | None = None,
@@ -196,11 +200,22 @@ class ScheduleView(QAbstractScrollArea):
 
     def _layout(self) -> None:
         self.lanes, self.blocks = [], []
-        top = HEADER_H
-        for n, lane in enumerate(self.lane_list()):
+        placed: list[tuple[Lane, dict[str, int], int, list[ScheduleItem]]] = []
+        for lane in self.lane_list():
             timed = [i for i in lane.items if i.kind == "appointment"
                      and i.starts_at is not None and i.ends_at is not None]
             where, rows = _rows(timed)
+            placed.append((lane, where, rows, timed))
+        # rows as tall as the window allows, between two and three lines of text
+        total = sum(rows for _, _, rows, _ in placed) or 1
+        height = self.viewport().height() - HEADER_H
+        bar = self.horizontalScrollBar()
+        if not bar.isVisible():  # it will be (a day is wider than the window)
+            height -= bar.sizeHint().height()
+        room = height // total
+        self.row_h = max(self.min_row_h, min(self.max_row_h, room))
+        top = HEADER_H
+        for n, (lane, where, rows, timed) in enumerate(placed):
             box = LaneBox(lane, top, rows, rows * self.row_h)
             self.lanes.append(box)
             self.blocks += [Block(i, n, where[i.id]) for i in timed]
@@ -447,21 +462,25 @@ class ScheduleView(QAbstractScrollArea):
         bold.setBold(True)
         small = QFont(self.font())
         small.setPointSizeF(max(7.0, self.font().pointSizeF() * 0.85))
-        for mark in self.marks:
+        # the zone under the hours either side of a change: the two 02:00s of an autumn
+        # night read "CEST" and "CET"
+        zoned = {n for n, m in enumerate(self.marks) if m.changed}
+        zoned |= {n - 1 for n in zoned if n > 0}
+        for n, mark in enumerate(self.marks):
             x = self.x_of(mark.at)
             if x > width or x + PX_PER_HOUR < LANE_W:
                 continue
             p.setPen(color("mid"))
             p.drawLine(QPointF(round(x) + 0.5, HEADER_H - 10), QPointF(round(x) + 0.5, HEADER_H))
             p.setFont(bold)
-            p.setPen(color("danger") if mark.changed else color("window_text"))
+            p.setPen(color("danger") if n in zoned else color("window_text"))
             p.drawText(QRectF(x + 5, 3, PX_PER_HOUR - 8, 20),
                        Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, mark.label)
-            if mark.changed:
+            if n in zoned:
                 p.setFont(small)
                 p.drawText(QRectF(x + 5, 21, PX_PER_HOUR - 8, 16),
                            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                           f"{mark.zone} · clocks changed")
+                           mark.zone)
         p.restore()
 
     def _paint_lane_names(self, p: QPainter, height: int) -> None:
@@ -484,9 +503,13 @@ class ScheduleView(QAbstractScrollArea):
             p.drawText(QRectF(PAD + 4, top + 8, LANE_W - 2 * PAD, line), 0, name)
             p.setFont(self.font())
             p.setPen(color("muted"))
-            p.drawText(QRectF(PAD + 4, top + 8 + line, LANE_W - 2 * PAD, line), 0,
-                       self._fm.elidedText(self.lane_words(box.lane), Qt.TextElideMode.ElideRight,
-                                           LANE_W - 2 * PAD - 4))
+            words = self.lane_words(box.lane)
+            if box.height >= 3 * line + 12:
+                words = words.replace(" · ", "\n")
+            for k, text in enumerate(words.split("\n")[:2]):
+                p.drawText(QRectF(PAD + 4, top + 8 + (k + 1) * line, LANE_W - 2 * PAD, line), 0,
+                           self._fm.elidedText(text, Qt.TextElideMode.ElideRight,
+                                               LANE_W - 2 * PAD - 4))
         p.restore()
 
     def lane_words(self, lane: Lane) -> str:
@@ -496,7 +519,7 @@ class ScheduleView(QAbstractScrollArea):
                   f"{minutes // 60} h") if minutes else "free"
         jobs = sum(1 for i in lane.items if i.kind == "job")
         words = booked + (" booked" if minutes else "")
-        return words + (f" · {jobs} in work" if jobs else "")
+        return words + (f" · {jobs} job{'s' if jobs != 1 else ''} in work" if jobs else "")
 
     def _paint_block(self, p: QPainter, item: ScheduleItem, rect: QRectF, *,
                      faded: bool = False) -> None:
@@ -519,7 +542,7 @@ class ScheduleView(QAbstractScrollArea):
             p.drawRoundedRect(rect.adjusted(-2.5, -2.5, 2.5, 2.5), 5, 5)
         p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         assert item.starts_at is not None and item.ends_at is not None
-        text = rect.adjusted(PAD + 3, 4, -PAD + 2, -3)
+        text = rect.adjusted(PAD + 2, 3, -3, -2)
         if text.width() > 12:
             line = self._fm.lineSpacing()
             bold = QFont(self.font())
@@ -536,8 +559,7 @@ class ScheduleView(QAbstractScrollArea):
             p.drawText(QRectF(text.left(), text.top(), w, line), 0,
                        QFontMetrics(bold).elidedText(who, Qt.TextElideMode.ElideRight, w))
             p.setFont(self.font())
-            car = " · ".join(x for x in (self.span(item.starts_at, item.ends_at),
-                                         item.vehicle) if x)
+            car = self._time_and_car(item, w)
             p.drawText(QRectF(text.left(), text.top() + line, w, line), 0,
                        self._fm.elidedText(car, Qt.TextElideMode.ElideRight, w))
             p.setPen(color("muted"))
@@ -546,6 +568,22 @@ class ScheduleView(QAbstractScrollArea):
                 p.drawText(QRectF(text.left(), text.top() + 2 * line, w, line), 0,
                            self._fm.elidedText(third, Qt.TextElideMode.ElideRight, w))
         p.restore()
+
+    def _time_and_car(self, item: ScheduleItem, width: int) -> str:
+        """``09:00–10:30 · 2019 Toyota Corolla`` in ``width`` px: the vehicle is cut
+        first, then the end time; the start always shows whole."""
+        assert item.starts_at is not None and item.ends_at is not None
+        fm = self._fm
+        span = self.span(item.starts_at, item.ends_at)
+        if fm.horizontalAdvance(span) > width:
+            return self.clock(item.starts_at)  # a short block: its start is what counts
+        if not item.vehicle:
+            return span
+        head = f"{span} · "
+        room = width - fm.horizontalAdvance(head)
+        if room < fm.horizontalAdvance("Toyo…"):
+            return span
+        return head + fm.elidedText(item.vehicle, Qt.TextElideMode.ElideRight, room)
 
     def _paint_ghost(self, p: QPainter, ghost: Ghost) -> None:
         rect = self.rect_of(ghost.starts_at, ghost.ends_at, ghost.lane)
@@ -827,7 +865,10 @@ class ScheduleView(QAbstractScrollArea):
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
         super().resizeEvent(event)
-        self._update_scrollbars()
+        if self.schedule is not None:
+            self._layout()
+        else:
+            self._update_scrollbars()
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:  # noqa: N802
         self.viewport().update()
