@@ -345,8 +345,7 @@ def test_a_time_the_clocks_skip_is_refused_in_the_dialog(make_board: Any, shop: 
 
 def test_arrival_checks_in_and_opens_the_job(make_desk: Any, shop: Shop, store: Store,
                                              qtbot: Any) -> None:
-    now = datetime.now(UTC)
-    start = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    start = wall_time(datetime.now(UTC).astimezone().date(), time(12))  # noon today
     appt = store.run(appointments.book, starts_at=start, ends_at=start + timedelta(hours=1),
                      customer_id=shop.customer_id, vehicle_id=shop.vehicle_id,
                      bay_id=shop.bays["Bay 2"], notes="winter tyres on").result
@@ -504,3 +503,23 @@ def test_the_header_and_blocks_paint(make_board: Any, shop: Shop, store: Store) 
     mouse(board.view, "release", board.view.slot_point(at(AUTUMN, 15), shop.bays["Bay 2"]))
     assert board.dialog is not None
     board.dialog.reject()
+
+
+def test_a_hidden_schedule_reads_when_it_shows_again(make_desk: Any, shop: Shop,
+                                                     store: Store, qtbot: Any) -> None:
+    window = make_desk()
+    window.show_schedule()
+    board = window.schedule
+    qtbot.waitUntil(lambda: board.data is not None)
+    window.show_board(0)  # the queue board in front
+    assert board.day is not None
+    start = wall_time(board.day, time(12), board.zone)  # noon today, on the shop's clock
+    reads: list[Any] = []
+    board.refreshed.connect(reads.append)
+    window.ctx.worker.write(appointments.book, starts_at=start,
+                            ends_at=start + timedelta(hours=1), bay_id=shop.bays["Bay 1"])
+    qtbot.wait(20)
+    assert reads == [] and not board.view.blocks  # nobody looks: nothing read
+    with qtbot.waitSignal(board.refreshed):
+        QTest.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    assert [b.item.starts_at for b in board.view.blocks] == [start]

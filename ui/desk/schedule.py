@@ -76,6 +76,7 @@ class ScheduleBoard(QWidget):
         self.data: DaySchedule | None = None
         self.dialog: AppointmentDialog | None = None
         self._reload_queued = False
+        self._stale = False
 
         self.prev_day = QToolButton(self)
         self.prev_day.setText("◀")
@@ -229,9 +230,15 @@ class ScheduleBoard(QWidget):
         self.title.setText(f"{words} · {count}" if words else count)
 
     def reload(self) -> None:
-        """Re-read the day shown (coalesced: one read per burst of changes)."""
+        """Re-read the day shown (coalesced: one read per burst of changes). Hidden (another
+        tab is in front), the board only notes it is stale and reads when it shows again:
+        the boards' by-id repaints do not pay for a schedule nobody looks at."""
         if self._reload_queued or self.ctx.closing or self.day is None:
             return
+        if not self.isVisible():
+            self._stale = True
+            return
+        self._stale = False
         self._reload_queued = True
         QTimer.singleShot(0, self._read)
 
@@ -256,6 +263,11 @@ class ScheduleBoard(QWidget):
         self._show_title()
         self._selected(self.view.selected_id or "")
         self.refreshed.emit(data)
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self._stale:
+            self.reload()
 
     def on_changes(self, changes: Changes) -> None:
         if changes.touches(*SCHEDULE_ENTITIES):
