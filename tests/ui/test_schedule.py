@@ -523,3 +523,24 @@ def test_a_hidden_schedule_reads_when_it_shows_again(make_desk: Any, shop: Shop,
     with qtbot.waitSignal(board.refreshed):
         QTest.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
     assert [b.item.starts_at for b in board.view.blocks] == [start]
+
+
+def test_booking_by_keyboard_alone(make_board: Any, shop: Shop, store: Store) -> None:
+    """Insert, the customer's name, Enter (takes the hit), Enter (books): no mouse."""
+    board = make_board()
+    board.view.setFocus()
+    QTest.keyClick(board.view, Qt.Key.Key_Insert)
+    dialog = open_dialog(board)
+    # the clock says 10:00: from then, for an hour
+    assert (dialog.starts.time().toString("HH:mm"), dialog.ends.time().toString("HH:mm")) == (
+        "10:00", "11:00")
+    assert dialog.search.hasFocus() or dialog.focusWidget() is dialog.search
+    QTest.keyClicks(dialog.search, "cafe 123")  # the plate
+    QTest.keyClick(dialog.search, Qt.Key.Key_Return)
+    assert dialog.choice is not None and dialog.isVisible()  # Enter chose, did not book
+    QTest.keyClick(dialog.notes, Qt.Key.Key_Return)
+    settle(board)
+    assert board.dialog is None
+    with store.read() as s:
+        row = s.scalars(select(Appointment)).one()
+        assert (row.starts_at, row.vehicle_id) == (at(MONDAY, 10), shop.vehicle_id)

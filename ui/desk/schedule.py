@@ -30,7 +30,8 @@ from app.queries.schedule import (
 from app.queries.settings import shop_time_zone
 from ui.desk.appointment_dialog import AppointmentDialog, Draft
 from ui.desk.context import DeskContext
-from ui.desk.schedule_view import SNAP, STATUS_COLOURS, STATUS_WORDS, ScheduleView
+from ui.desk.schedule_paint import SNAP, STATUS_COLOURS, STATUS_WORDS
+from ui.desk.schedule_view import ScheduleView
 from ui.qt import (
     QButtonGroup,
     QDate,
@@ -373,7 +374,7 @@ class ScheduleBoard(QWidget):
             return None
         now = self.now()
         if self.data.starts_at <= now < self.data.ends_at:
-            start = self.view.snap(now + SNAP / 2)
+            start = self.view.snap(now, up=True)
         else:
             start = self.view.snap(self.view.time_at(
                 self.view.viewport().width() / 2))

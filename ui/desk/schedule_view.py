@@ -20,15 +20,23 @@ where it was dropped (``pending``), and a refusal puts it back.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
 from app.queries.schedule import DaySchedule, HourMark, Lane, ScheduleItem, hour_marks
-from ui.application import color
+from ui.desk.schedule_paint import (
+    HEADER_H,
+    LANE_W,
+    PAD,
+    PX_PER_HOUR,
+    SNAP,
+    STATUS_WORDS,
+    paint,
+)
 from ui.qt import (
     QAbstractScrollArea,
     QApplication,
-    QColor,
     QContextMenuEvent,
     QEvent,
     QFont,
@@ -38,7 +46,6 @@ from ui.qt import (
     QMouseEvent,
     QPainter,
     QPaintEvent,
-    QPen,
     QPoint,
     QPointF,
     QRectF,
@@ -49,30 +56,12 @@ from ui.qt import (
     Signal,
 )
 
-LANE_W = 176  # the lane names' column
-HEADER_H = 40  # the hours' row
-PX_PER_HOUR = 104
-SNAP = timedelta(minutes=15)
 EDGE = 7  # px at a block's ends that resize it
-PAD = 6
 #: Where a day opens when nothing is booked earlier (the shop's morning).
 OPEN_AT_HOUR = 7
 
 #: Blocks that no longer hold their lane are drawn faded; these may be dragged.
 MOVABLE = ("scheduled", "confirmed", "arrived")
-
-#: status → (fill, edge) colours of a block.
-STATUS_COLOURS: dict[str, tuple[str, str]] = {
-    "scheduled": ("#eaf2fe", "#1f6feb"),
-    "confirmed": ("#d4e4fc", "#0d47a1"),
-    "arrived": ("#e3f3e5", "#2e7d32"),
-    "no_show": ("#f1f3f5", "#8a96a6"),
-    "cancelled": ("#f1f3f5", "#8a96a6"),
-}
-STATUS_WORDS: dict[str, str] = {
-    "scheduled": "Scheduled", "confirmed": "Confirmed", "arrived": "Arrived",
-    "no_show": "No-show", "cancelled": "Cancelled",
-}
 
 
 @dataclass(frozen=True)
@@ -155,8 +144,8 @@ class ScheduleView(QAbstractScrollArea):
         self.ghost: Ghost | None = None
         self._scrolled_for: date | None = None
         f = QFont(self.font())
-        self._fm = QFontMetrics(f)
-        line = self._fm.lineSpacing()
+        self.fm = QFontMetrics(f)
+        line = self.fm.lineSpacing()
         #: A row of blocks: two lines of text at least, three (with plate and technician or
         #: bay) when the lanes fit the window that way.
         self.min_row_h = 2 * line + 14
@@ -258,9 +247,11 @@ class ScheduleView(QAbstractScrollArea):
         hours = (x + self.horizontalScrollBar().value() - LANE_W) / PX_PER_HOUR
         return self.day_start + timedelta(hours=hours)
 
-    def snap(self, at: datetime) -> datetime:
-        """To the nearest quarter hour of the shop's clock, inside the day."""
-        steps = round((at - self.day_start) / SNAP)
+    def snap(self, at: datetime, *, up: bool = False) -> datetime:
+        """To the nearest quarter hour of the shop's clock (the next one with ``up``),
+        inside the day."""
+        exact = (at - self.day_start) / SNAP
+        steps = math.ceil(exact) if up else round(exact)
         snapped = self.day_start + steps * SNAP
         return min(max(snapped, self.day_start), self.day_end)
 
@@ -393,222 +384,9 @@ class ScheduleView(QAbstractScrollArea):
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
         p = QPainter(self.viewport())
         try:
-            self._paint(p)
+            paint(self, p)
         finally:
             p.end()
-
-    def _paint(self, p: QPainter) -> None:
-        port = self.viewport().rect()
-        p.fillRect(port, color("base"))
-        if self.schedule is None:
-            p.setPen(color("muted"))
-            p.drawText(port, Qt.AlignmentFlag.AlignCenter, "Reading the schedule…")
-            return
-        width, height = port.width(), port.height()
-        body = QRectF(LANE_W, HEADER_H, width - LANE_W, height - HEADER_H)
-        p.save()
-        p.setClipRect(body)
-        for n, box in enumerate(self.lanes):
-            top = self.lane_top(n)
-            if n % 2:
-                p.fillRect(QRectF(LANE_W, top, width, box.height), color("alternate_base"))
-        self._paint_grid(p, HEADER_H, height)
-        if self.now is not None and self.day_start <= self.now < self.day_end:
-            x = self.x_of(self.now)
-            p.setPen(QPen(color("danger"), 2))
-            p.drawLine(QPointF(x, HEADER_H), QPointF(x, height))
-        moving = {g.item_id for g in (self.ghost, self.pending) if g is not None}
-        for block in self.blocks:
-            faded = block.item.id in moving
-            self._paint_block(p, block.item, self.block_rect(block), faded=faded)
-        for ghost in (self.pending, self.ghost):
-            if ghost is not None:
-                self._paint_ghost(p, ghost)
-        p.restore()
-        self._paint_header(p, width)
-        self._paint_lane_names(p, height)
-        # the corner
-        p.fillRect(QRectF(0, 0, LANE_W, HEADER_H), color("column"))
-        p.setPen(color("muted"))
-        p.drawText(QRectF(PAD + 4, 0, LANE_W - 2 * PAD, HEADER_H),
-                   Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                   "Bays" if self.mode == "bay" else "Technicians")
-        p.setPen(color("mid"))
-        p.drawLine(QPointF(LANE_W - 0.5, 0), QPointF(LANE_W - 0.5, height))
-        p.drawLine(QPointF(0, HEADER_H - 0.5), QPointF(width, HEADER_H - 0.5))
-
-    def _paint_grid(self, p: QPainter, top: float, bottom: float) -> None:
-        quarter = QPen(QColor("#edf0f4"), 1)
-        half = QPen(QColor("#dde2e8"), 1, Qt.PenStyle.DashLine)
-        hour = QPen(color("mid"), 1)
-        at = self.day_start
-        n = 0
-        while at < self.day_end:
-            x = round(self.x_of(at)) + 0.5
-            p.setPen(hour if n % 4 == 0 else half if n % 2 == 0 else quarter)
-            p.drawLine(QPointF(x, top), QPointF(x, bottom))
-            at += SNAP
-            n += 1
-        for n, box in enumerate(self.lanes):
-            y = self.lane_top(n) + box.height - 0.5
-            p.setPen(QPen(color("card_border"), 1))
-            p.drawLine(QPointF(LANE_W, y), QPointF(self.viewport().width(), y))
-
-    def _paint_header(self, p: QPainter, width: int) -> None:
-        p.save()
-        p.setClipRect(QRectF(LANE_W, 0, width - LANE_W, HEADER_H))
-        p.fillRect(QRectF(LANE_W, 0, width - LANE_W, HEADER_H), color("column"))
-        bold = QFont(self.font())
-        bold.setBold(True)
-        small = QFont(self.font())
-        small.setPointSizeF(max(7.0, self.font().pointSizeF() * 0.85))
-        # the zone under the hours either side of a change: the two 02:00s of an autumn
-        # night read "CEST" and "CET"
-        zoned = {n for n, m in enumerate(self.marks) if m.changed}
-        zoned |= {n - 1 for n in zoned if n > 0}
-        for n, mark in enumerate(self.marks):
-            x = self.x_of(mark.at)
-            if x > width or x + PX_PER_HOUR < LANE_W:
-                continue
-            p.setPen(color("mid"))
-            p.drawLine(QPointF(round(x) + 0.5, HEADER_H - 10), QPointF(round(x) + 0.5, HEADER_H))
-            p.setFont(bold)
-            p.setPen(color("danger") if n in zoned else color("window_text"))
-            p.drawText(QRectF(x + 5, 3, PX_PER_HOUR - 8, 20),
-                       Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, mark.label)
-            if n in zoned:
-                p.setFont(small)
-                p.drawText(QRectF(x + 5, 21, PX_PER_HOUR - 8, 16),
-                           Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                           mark.zone)
-        p.restore()
-
-    def _paint_lane_names(self, p: QPainter, height: int) -> None:
-        p.save()
-        p.setClipRect(QRectF(0, HEADER_H, LANE_W, height - HEADER_H))
-        p.fillRect(QRectF(0, HEADER_H, LANE_W, height - HEADER_H), color("window"))
-        bold = QFont(self.font())
-        bold.setBold(True)
-        fm = QFontMetrics(bold)
-        line = self._fm.lineSpacing()
-        for n, box in enumerate(self.lanes):
-            top = self.lane_top(n)
-            if top > height or top + box.height < HEADER_H:
-                continue
-            p.setPen(QPen(color("card_border"), 1))
-            p.drawLine(QPointF(0, top + box.height - 0.5), QPointF(LANE_W, top + box.height - 0.5))
-            p.setFont(bold)
-            p.setPen(color("muted") if box.lane.id is None else color("window_text"))
-            name = fm.elidedText(box.lane.name, Qt.TextElideMode.ElideRight, LANE_W - 2 * PAD - 4)
-            p.drawText(QRectF(PAD + 4, top + 8, LANE_W - 2 * PAD, line), 0, name)
-            p.setFont(self.font())
-            p.setPen(color("muted"))
-            words = self.lane_words(box.lane)
-            if box.height >= 3 * line + 12:
-                words = words.replace(" · ", "\n")
-            for k, text in enumerate(words.split("\n")[:2]):
-                p.drawText(QRectF(PAD + 4, top + 8 + (k + 1) * line, LANE_W - 2 * PAD, line), 0,
-                           self._fm.elidedText(text, Qt.TextElideMode.ElideRight,
-                                               LANE_W - 2 * PAD - 4))
-        p.restore()
-
-    def lane_words(self, lane: Lane) -> str:
-        """``2 h 30 booked · 1 in work``: the lane's booked time and its open jobs."""
-        minutes = lane.booked_minutes
-        booked = (f"{minutes // 60} h {minutes % 60:02d}" if minutes % 60 else
-                  f"{minutes // 60} h") if minutes else "free"
-        jobs = sum(1 for i in lane.items if i.kind == "job")
-        words = booked + (" booked" if minutes else "")
-        return words + (f" · {jobs} job{'s' if jobs != 1 else ''} in work" if jobs else "")
-
-    def _paint_block(self, p: QPainter, item: ScheduleItem, rect: QRectF, *,
-                     faded: bool = False) -> None:
-        fill, edge = STATUS_COLOURS.get(item.status, STATUS_COLOURS["scheduled"])
-        selected = item.id == self.selected_id
-        p.save()
-        if faded:
-            p.setOpacity(0.35)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        p.setBrush(QColor(fill))
-        pen = QPen(QColor(edge), 2.5 if selected else 1)
-        if item.status in ("no_show", "cancelled"):
-            pen.setStyle(Qt.PenStyle.DashLine)
-        p.setPen(pen)
-        p.drawRoundedRect(rect.adjusted(0.5, 0.5, -0.5, -0.5), 4, 4)
-        p.fillRect(QRectF(rect.left() + 1, rect.top() + 1, 4, rect.height() - 2), QColor(edge))
-        if selected:
-            p.setPen(QPen(color("highlight"), 1, Qt.PenStyle.DotLine))
-            p.setBrush(Qt.BrushStyle.NoBrush)
-            p.drawRoundedRect(rect.adjusted(-2.5, -2.5, 2.5, 2.5), 5, 5)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-        assert item.starts_at is not None and item.ends_at is not None
-        text = rect.adjusted(PAD + 2, 3, -3, -2)
-        if text.width() > 12:
-            line = self._fm.lineSpacing()
-            bold = QFont(self.font())
-            bold.setBold(True)
-            muted = item.status in ("no_show", "cancelled")
-            p.setPen(color("muted") if muted else color("text"))
-            p.setFont(bold)
-            who = item.customer or "No customer"
-            if item.status == "arrived" and item.job_number:
-                who = f"{who} · {item.job_number}"
-            elif item.status == "no_show":
-                who = f"{who} · no-show"
-            w = int(text.width())
-            p.drawText(QRectF(text.left(), text.top(), w, line), 0,
-                       QFontMetrics(bold).elidedText(who, Qt.TextElideMode.ElideRight, w))
-            p.setFont(self.font())
-            car = self._time_and_car(item, w)
-            p.drawText(QRectF(text.left(), text.top() + line, w, line), 0,
-                       self._fm.elidedText(car, Qt.TextElideMode.ElideRight, w))
-            p.setPen(color("muted"))
-            third = " · ".join(x for x in (item.plate, self.other_name(item)) if x)
-            if text.height() >= 3 * line - 2 and third:
-                p.drawText(QRectF(text.left(), text.top() + 2 * line, w, line), 0,
-                           self._fm.elidedText(third, Qt.TextElideMode.ElideRight, w))
-        p.restore()
-
-    def _time_and_car(self, item: ScheduleItem, width: int) -> str:
-        """``09:00–10:30 · 2019 Toyota Corolla`` in ``width`` px: the vehicle is cut
-        first, then the end time; the start always shows whole."""
-        assert item.starts_at is not None and item.ends_at is not None
-        fm = self._fm
-        span = self.span(item.starts_at, item.ends_at)
-        if fm.horizontalAdvance(span) > width:
-            return self.clock(item.starts_at)  # a short block: its start is what counts
-        if not item.vehicle:
-            return span
-        head = f"{span} · "
-        room = width - fm.horizontalAdvance(head)
-        if room < fm.horizontalAdvance("Toyo…"):
-            return span
-        return head + fm.elidedText(item.vehicle, Qt.TextElideMode.ElideRight, room)
-
-    def _paint_ghost(self, p: QPainter, ghost: Ghost) -> None:
-        rect = self.rect_of(ghost.starts_at, ghost.ends_at, ghost.lane)
-        p.save()
-        item = next((b.item for b in self.blocks if b.item.id == ghost.item_id), None)
-        if item is not None:
-            self._paint_block(p, item, rect)
-        else:
-            p.setBrush(QColor(31, 111, 235, 40))
-            p.setPen(QPen(color("highlight"), 1.5, Qt.PenStyle.DashLine))
-            p.drawRect(rect)
-        p.setPen(color("highlight"))
-        bold = QFont(self.font())
-        bold.setBold(True)
-        p.setFont(bold)
-        label = self.span(ghost.starts_at, ghost.ends_at)
-        tip = QRectF(rect.left(), rect.top() - 2 - self._fm.lineSpacing(),
-                     QFontMetrics(bold).horizontalAdvance(label) + 12, self._fm.lineSpacing())
-        if item is None:
-            tip.moveTop(rect.top() + 3)
-            tip.moveLeft(rect.left() + 6)
-        else:
-            p.fillRect(tip, color("base"))
-        p.drawText(tip, Qt.AlignmentFlag.AlignVCenter, label)
-        p.restore()
 
     # --- the mouse ----------------------------------------------------------------------
     def _edge(self, block: Block, pos: QPointF) -> str:
