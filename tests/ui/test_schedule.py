@@ -544,3 +544,34 @@ def test_booking_by_keyboard_alone(make_board: Any, shop: Shop, store: Store) ->
     with store.read() as s:
         row = s.scalars(select(Appointment)).one()
         assert (row.starts_at, row.vehicle_id) == (at(MONDAY, 10), shop.vehicle_id)
+
+
+def test_the_menu_key_and_an_empty_slot_have_menus(make_board: Any, shop: Shop, store: Store,
+                                                   qtbot: Any) -> None:
+    appt = book(store, at(MONDAY, 9), at(MONDAY, 10), bay=shop.bays["Bay 1"],
+                customer=shop.customer_id)
+    board = make_board()
+    board.view.menu_requested.disconnect(board._menu)  # a real menu would wait for a click
+    board.view.select(appt)
+    board.view.setFocus()
+    with qtbot.waitSignal(board.view.menu_requested) as shown:
+        QTest.keyClick(board.view, Qt.Key.Key_F10, Qt.KeyboardModifier.ShiftModifier)
+    assert shown.args[0] == appt
+    texts = [a.text() for a in board.build_menu(*shown.args[:3]).actions()]
+    assert {"Customer &arrived — check in", "&Edit…", "15 min &earlier", "&No-show",
+            "&Cancel appointment"} <= set(texts)
+    # no-show from the menu: the block stays, faded, and can no longer be checked in
+    menu = board.build_menu(appt, None, None)
+    next(a for a in menu.actions() if a.text() == "&No-show").trigger()
+    settle(board)
+    assert stored(store, appt).status == "no_show"
+    assert not board.arrived_button.isEnabled()
+    # an empty slot offers a booking there
+    slot = board.build_menu("", at(MONDAY, 14), shop.bays["Bay 2"])
+    [new] = slot.actions()
+    assert new.text() == "New appointment at 14:00…"
+    new.trigger()
+    dialog = open_dialog(board)
+    assert dialog.bay.currentText() == "Bay 2"
+    assert dialog.starts.time().toString("HH:mm") == "14:00"
+    dialog.reject()
