@@ -11,6 +11,8 @@ What it does, so that anyone can run it again and get the same kind of pictures:
    opens the desk window at that size in logical pixels, waits for the boards and the sync
    state, and grabs the queue board and the technician board. ``1280x720`` is taken at a
    scale of 1.5: what a 1920x1080 screen at 150 % shows (the picture is 1920x1080 pixels).
+   Then the day schedule (Ctrl+3) on the busiest day of the coming week, by bay and by
+   technician.
 3. Then a second replica makes a job move the first one has not seen, and the first moves
    the same job elsewhere: the server refuses the second move (a conflict). The sync
    details panel is grabbed over the window, with that refused change listed.
