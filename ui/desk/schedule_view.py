@@ -15,7 +15,8 @@ is as wide as the appointment is long, and the labels come from ``app.queries.sc
 The view never writes: it emits what the person asked for (``create_requested``,
 ``change_requested``, ``edit_requested``, ``menu_requested``) and the board calls the
 domain operation; the change hub's re-read moves the block. Until then the block is drawn
-where it was dropped (``pending``), and a refusal puts it back.
+where it was dropped (``pending``), and a refusal puts it back. The drawing itself is
+``ui.desk.schedule_paint``.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ from ui.qt import (
     QSize,
     Qt,
     QToolTip,
+    QWidget,
     Signal,
 )
 
@@ -123,8 +125,8 @@ class ScheduleView(QAbstractScrollArea):
     #: The selected appointment changed: (id or "",).
     selection_changed = Signal(str)
 
-    def __init__(self, parent: object = None) -> None:
-        super().__init__(parent)  # type: ignore[arg-type]
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
         self.setObjectName("scheduleView")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.viewport().setMouseTracking(True)
