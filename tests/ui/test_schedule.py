@@ -22,7 +22,7 @@ from ui.desk.appointment_dialog import AppointmentDialog
 from ui.desk.context import DeskContext
 from ui.desk.schedule import ScheduleBoard
 from ui.desk.schedule_view import LANE_W, PX_PER_HOUR, ScheduleView
-from ui.qt import QPoint, QPointF, QSettings, Qt
+from ui.qt import QApplication, QPoint, QPointF, QSettings, Qt, QWheelEvent
 
 QTest = qt_api.QtTest.QTest
 
@@ -575,3 +575,17 @@ def test_the_menu_key_and_an_empty_slot_have_menus(make_board: Any, shop: Shop, 
     assert dialog.bay.currentText() == "Bay 2"
     assert dialog.starts.time().toString("HH:mm") == "14:00"
     dialog.reject()
+
+
+def test_the_wheel_runs_along_the_day_when_the_lanes_fit(make_board: Any, shop: Shop) -> None:
+    board = make_board()
+    view = board.view
+    assert view.verticalScrollBar().maximum() == 0  # three lanes fit
+    bar = view.horizontalScrollBar()
+    before = bar.value()
+    centre = QPointF(view.viewport().rect().center())
+    wheel = QWheelEvent(centre, QPointF(view.viewport().mapToGlobal(centre.toPoint())),
+                        QPoint(0, 0), QPoint(0, -120), Qt.MouseButton.NoButton,
+                        Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(view.viewport(), wheel)
+    assert bar.value() == before + PX_PER_HOUR // 2  # one notch on: half an hour later

@@ -54,6 +54,7 @@ from ui.qt import (
     QSize,
     Qt,
     QToolTip,
+    QWheelEvent,
     QWidget,
     Signal,
 )
@@ -642,6 +643,18 @@ class ScheduleView(QAbstractScrollArea):
                 self.select(best.item.id)
                 return
             lane += step
+
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
+        """The wheel runs along the day when the lanes fit (or with Shift): half an hour a
+        notch."""
+        delta = event.angleDelta()
+        shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+        if delta.x() == 0 and (shift or self.verticalScrollBar().maximum() == 0):
+            bar = self.horizontalScrollBar()
+            bar.setValue(bar.value() - round(delta.y() * PX_PER_HOUR / 240))
+            event.accept()
+            return
+        super().wheelEvent(event)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
         super().resizeEvent(event)
