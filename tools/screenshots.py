@@ -11,6 +11,8 @@ What it does, so that anyone can run it again and get the same kind of pictures:
    opens the desk window at that size in logical pixels, waits for the boards and the sync
    state, and grabs the queue board and the technician board. ``1280x720`` is taken at a
    scale of 1.5: what a 1920x1080 screen at 150 % shows (the picture is 1920x1080 pixels).
+   Then the day schedule (Ctrl+3) on the busiest day of the coming week, by bay and by
+   technician.
 3. Then a second replica makes a job move the first one has not seen, and the first moves
    the same job elsewhere: the server refuses the second move (a conflict). The sync
    details panel is grabbed over the window, with that refused change listed.
@@ -82,6 +84,9 @@ def main(argv: list[str] | None = None) -> int:
             for size in sizes:
                 _child({"size": size, "data_dir": str(replica), "out": str(args.out),
                         "views": ["queue", "technicians"]})
+            for size in sizes:
+                _child({"size": size, "data_dir": str(replica), "out": str(args.out),
+                        "views": ["schedule"]})
             print("making a refused change for the sync details ...", flush=True)
             _refused_change(replica, folder / "kiosk")
             for size in sizes:
@@ -214,6 +219,8 @@ def shoot(job: dict[str, Any]) -> int:
             window.show_board(TECH_TAB)
             settle()
             save(window.grab(), "technicians")
+        elif view == "schedule":
+            _shoot_schedule(window, session.store, wait, settle, save)
         elif view == "sync-details":
             window.show_board(QUEUE_TAB)
             dialog = window.show_sync_details()
@@ -241,6 +248,42 @@ def shoot(job: dict[str, Any]) -> int:
     session.store.close()
     QApplication.processEvents()
     return 0
+
+
+def _busiest_day(store: Any) -> Any:
+    """The day of the coming week with the most appointments (the shop's clock)."""
+    from collections import Counter
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import select
+
+    from app.models import Appointment
+    from app.queries.common import local_day
+
+    now = datetime.now(UTC)
+    with store.read() as s:
+        starts = s.scalars(select(Appointment.starts_at).where(
+            Appointment.starts_at >= now - timedelta(days=1),
+            Appointment.starts_at < now + timedelta(days=8),
+            Appointment.status != "cancelled")).all()
+    days = Counter(local_day(at) for at in starts)
+    return max(days, key=lambda d: (days[d], -d.toordinal())) if days else local_day(now)
+
+
+def _shoot_schedule(window: Any, store: Any, wait: Any, settle: Any, save: Any) -> None:
+    """The schedule on the busiest day of the coming week, by bay and by technician."""
+    board = window.schedule
+    window.show_schedule()
+    wait(lambda: board.data is not None, 30, "the schedule")
+    board.show_day(_busiest_day(store))
+    wait(lambda: not board.reload_pending and board.data is not None
+         and board.data.day == board.day, 30, "the busy day")
+    settle()
+    save(window.grab(), "schedule")
+    board.set_mode("technician")
+    settle()
+    save(window.grab(), "schedule-technicians")
+    board.set_mode("bay")
 
 
 def _shoot_report(window: Any, view: str, width: int, height: int, wait: Any, settle: Any,

@@ -26,6 +26,7 @@ from ui.boards.technicians import TechnicianBoardView
 from ui.desk.context import DeskContext
 from ui.desk.detail import JobDetailPanel
 from ui.desk.dialogs import KeyboardHelpDialog, SignInDialog
+from ui.desk.schedule import ScheduleBoard
 from ui.desk.statusbar import (
     LiveBanner,
     RecoveryBar,
@@ -135,6 +136,11 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.tech_board, icon("technicians"), "&Technicians")
         self.tabs.setTabToolTip(QUEUE_TAB, "Jobs by status (Ctrl+1)")
         self.tabs.setTabToolTip(TECH_TAB, "Technicians and their jobs (Ctrl+2)")
+        self.schedule = ScheduleBoard(ctx, self, now=now)
+        self.tabs.addTab(self.schedule, icon("schedule"), "&Schedule")
+        self.tabs.setTabToolTip(self.tabs.indexOf(self.schedule),
+                                "The day's appointments by bay and technician (Ctrl+3)")
+        self.schedule.open_job_requested.connect(self.open_job)
         self.banner = LiveBanner(ctx, self)
         self.notice = Notice(self)
         self.recovery = RecoveryBar(self)
@@ -210,6 +216,8 @@ class MainWindow(QMainWindow):
                            "Ctrl+1", "queue")
         self.act_tech = a("showTechnicians", "&Technician board",
                           lambda: self.show_board(TECH_TAB), "Ctrl+2", "technicians")
+        self.act_schedule = a("showSchedule", "&Schedule", self.show_schedule, "Ctrl+3",
+                              "schedule", "The day's appointments by bay and technician")
         self.act_detail = a("toggleDetail", "Job &detail panel", self.toggle_detail, "Ctrl+D",
                             "details")
         self.act_details = a("syncDetails", "Sync &details…", self.show_sync_details)
@@ -243,6 +251,7 @@ class MainWindow(QMainWindow):
         for act in (self.act_queue, self.act_tech, self.act_detail, self.act_find,
                     self.act_refresh):
             view.addAction(act)
+        view.insertAction(self.act_detail, self.act_schedule)
         self.job_menu = bar.addMenu("&Job")
         self.job_menu.aboutToShow.connect(self._fill_job_menu)
         reports = bar.addMenu("&Reports")
@@ -259,6 +268,7 @@ class MainWindow(QMainWindow):
         tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         for act in (self.act_sync, self.act_find, self.act_detail, self.act_help):
             tb.addAction(act)
+        tb.insertAction(self.act_help, self.act_schedule)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, tb)
         self.toolbar = tb
 
@@ -349,8 +359,14 @@ class MainWindow(QMainWindow):
                 if view.model().rowCount():
                     view.setFocus()
                     break
+        elif board is self.schedule:
+            self.schedule.focus_lanes()
         elif board is not None:
             self.tech_board.unassigned_view.setFocus()
+
+    def show_schedule(self) -> None:
+        """The day schedule (Ctrl+3), its lanes focused for the keyboard."""
+        self.show_board(self.tabs.indexOf(self.schedule))
 
     def find(self) -> None:
         self.show_board(QUEUE_TAB)
@@ -563,6 +579,7 @@ class MainWindow(QMainWindow):
         self._closed = True
         self.ctx.hub.unsubscribe(self._on_changes)
         self.ctx.hub.unsubscribe(self.detail.on_changes)
+        self.schedule.close_down()
         self.close()
         app = QApplication.instance()
         if app is not None and not app.closingDown():
