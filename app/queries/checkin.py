@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta, tzinfo
 
-from sqlalchemy import func, literal, or_, select
+from sqlalchemy import ColumnElement, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from app import rules
@@ -96,7 +96,7 @@ def last_odometer(session: Session, vehicle_id: str) -> int | None:
     return highest_reading(session, vehicle_id, own)
 
 
-def _vehicles(session: Session, where: object) -> tuple[VehicleFacts, ...]:
+def _vehicles(session: Session, where: ColumnElement[bool]) -> tuple[VehicleFacts, ...]:
     rows = session.execute(
         select(Vehicle.id, Vehicle.customer_id, Vehicle.make, Vehicle.model, Vehicle.year,
                Vehicle.plate, Vehicle.vin, Vehicle.odometer_unit)
@@ -111,7 +111,7 @@ def _vehicles(session: Session, where: object) -> tuple[VehicleFacts, ...]:
             .where(Job.vehicle_id.in_(ids), Job.deleted_at.is_(None),
                    Job.status.not_in(rules.FINAL_STATUSES))
             .order_by(Job.created_at.desc())):
-        open_jobs.setdefault(vid, []).append(number)
+        open_jobs.setdefault(str(vid), []).append(number)
     return tuple(VehicleFacts(r.id, r.customer_id, vehicle_label(r.make, r.model, r.year),
                               r.plate, r.vin, last_odometer(session, r.id), r.odometer_unit,
                               tuple(open_jobs.get(r.id, ())))
