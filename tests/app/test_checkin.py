@@ -20,6 +20,7 @@ from app.queries.checkin import (
     default_promised_at,
     last_odometer,
     likely_duplicates,
+    promise_choices,
 )
 from tests.app.conftest import T0, Shop
 
@@ -198,3 +199,14 @@ def test_default_promise_is_closing_today_or_noon_tomorrow() -> None:
     assert default_promised_at(local(2, 15, 1), toronto) == local(3, 12).astimezone(UTC)
     assert default_promised_at(local(2, 23), toronto) == local(3, 12).astimezone(UTC)
     assert default_promised_at(local(2, 8).astimezone(UTC), toronto).tzinfo == UTC
+
+
+def test_promise_choices() -> None:
+    toronto = ZoneInfo("America/Toronto")
+    at = datetime(2026, 12, 2, 9, 7, tzinfo=toronto)
+    assert promise_choices(at, toronto) == (
+        ("In 2 hours", datetime(2026, 12, 2, 11, 15, tzinfo=toronto).astimezone(UTC)),
+        ("Today 17:00", datetime(2026, 12, 2, 17, tzinfo=toronto).astimezone(UTC)),
+        ("Tomorrow 12:00", datetime(2026, 12, 3, 12, tzinfo=toronto).astimezone(UTC)))
+    late = promise_choices(datetime(2026, 12, 2, 16, 45, tzinfo=toronto), toronto)
+    assert [label for label, _ in late] == ["In 2 hours", "Tomorrow 12:00"]

@@ -149,6 +149,9 @@ class CheckInDialog(QDialog):
         self.confirm_odometer = False
         self.new_customer_anyway = False
         self.duplicates: tuple[CustomerMatch, ...] = ()
+        self._duplicate_widgets: list[QWidget] = []
+        self.use_buttons: list[QPushButton] = []
+        self.anyway_button: QPushButton | None = None
         self._submit_when_ready = False
         self._writing = False
         self.messages: dict[str, FieldMessage] = {}
@@ -472,37 +475,48 @@ class CheckInDialog(QDialog):
     def _show_duplicates(self, matches: tuple[CustomerMatch, ...], *,
                          asking: bool = False) -> None:
         self.duplicates = matches
+        for old in self._duplicate_widgets:
+            old.hide()
+            old.deleteLater()
+        self._duplicate_widgets = []
+        self.use_buttons = []
         while self.duplicates_layout.count():
-            item = self.duplicates_layout.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.deleteLater()
+            self.duplicates_layout.takeAt(0)
         self.duplicates_box.setVisible(bool(matches) and _shown(self.new_customer))
-        if matches:
-            head = QLabel(("<b>Is it one of these customers?</b> Choose them, or make a new "
-                           "customer." if asking else
-                           "<b>Already a customer?</b>"), self.duplicates_box)
-            head.setWordWrap(True)
-            self.duplicates_layout.addWidget(head)
-            for m in matches[:3]:
-                row = QHBoxLayout()
-                why = "same phone" if m.why == "phone" else "same name"
-                text = QLabel(f"{escape(m.name)} · {escape(m.phone or 'no phone')} "
-                              f"<i>({why})</i>" + (f"<br><small>{escape(m.vehicles)}</small>"
-                                                   if m.vehicles else ""), self.duplicates_box)
-                text.setWordWrap(True)
-                use = QPushButton(f"Use {m.name}", self.duplicates_box)
-                use.setObjectName("useCustomer")
-                use.setAutoDefault(False)
-                use.clicked.connect(lambda _=False, cid=m.id: self.use_customer(cid))
-                row.addWidget(text, 1)
-                row.addWidget(use)
-                self.duplicates_layout.addLayout(row)
-            anyway = QPushButton("No, a new customer", self.duplicates_box)
-            anyway.setObjectName("newCustomerAnyway")
-            anyway.setAutoDefault(False)
-            anyway.clicked.connect(self._new_anyway)
-            self.duplicates_layout.addWidget(anyway, 0, Qt.AlignmentFlag.AlignRight)
+        if not matches:
+            self.duplicates_shown.emit(matches)
+            return
+        made = self._duplicate_widgets
+        head = QLabel(("<b>Is it one of these customers?</b> Choose them, or make a new "
+                       "customer." if asking else "<b>Already a customer?</b>"),
+                      self.duplicates_box)
+        head.setWordWrap(True)
+        self.duplicates_layout.addWidget(head)
+        made.append(head)
+        for m in matches[:3]:
+            row = QHBoxLayout()
+            why = "same phone" if m.why == "phone" else "same name"
+            text = QLabel(f"{escape(m.name)} · {escape(m.phone or 'no phone')} "
+                          f"<i>({why})</i>" + (f"<br><small>{escape(m.vehicles)}</small>"
+                                               if m.vehicles else ""), self.duplicates_box)
+            text.setWordWrap(True)
+            use = QPushButton(f"Use {m.name}", self.duplicates_box)
+            use.setObjectName("useCustomer")
+            use.setAutoDefault(False)
+            use.clicked.connect(lambda _=False, cid=m.id: self.use_customer(cid))
+            row.addWidget(text, 1)
+            row.addWidget(use)
+            self.duplicates_layout.addLayout(row)
+            made += [text, use]
+            self.use_buttons.append(use)
+        self.anyway_button = QPushButton("No, a new customer", self.duplicates_box)
+        self.anyway_button.setObjectName("newCustomerAnyway")
+        self.anyway_button.setAutoDefault(False)
+        self.anyway_button.clicked.connect(self._new_anyway)
+        self.duplicates_layout.addWidget(self.anyway_button, 0, Qt.AlignmentFlag.AlignRight)
+        made.append(self.anyway_button)
+        for widget in made:
+            widget.show()  # now, not when the layout next runs: the focus may go to one
         self.duplicates_shown.emit(matches)
 
     def use_customer(self, customer_id: str) -> None:
@@ -571,9 +585,8 @@ class CheckInDialog(QDialog):
     def _asked_duplicates(self, matches: tuple[CustomerMatch, ...]) -> None:
         if matches:
             self._show_duplicates(matches, asking=True)
-            first = self.duplicates_box.findChild(QPushButton, "useCustomer")
-            if first is not None:
-                first.setFocus()
+            if self.use_buttons:
+                self.use_buttons[0].setFocus()
             return
         self.new_customer_anyway = True
         self._write()

@@ -88,13 +88,13 @@ class HitDelegate(QStyledItemDelegate):
         if hit is None:
             return
         painter.save()
-        rect = option.rect  # type: ignore[attr-defined]
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
+        rect = option.rect
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
         painter.fillRect(rect, color("card_selected") if selected else color("card"))
         if selected:
             painter.fillRect(QRect(rect.left(), rect.top(), 4, rect.height()),
                              color("highlight"))
-        font = QFont(option.font)  # type: ignore[attr-defined]
+        font = QFont(option.font)
         small = QFont(font)
         small.setPointSizeF(max(7.0, font.pointSizeF() * 0.9))
         tag_font = QFont(small)
@@ -287,7 +287,7 @@ class GlobalSearch(QLineEdit):
 
     def _key(self, event: QKeyEvent) -> bool:
         key = event.key()
-        steps = {Qt.Key.Key_Down: 1, Qt.Key.Key_Up: -1, Qt.Key.Key_PageDown: 8,
+        steps: dict[Any, int] = {Qt.Key.Key_Down: 1, Qt.Key.Key_Up: -1, Qt.Key.Key_PageDown: 8,
                  Qt.Key.Key_PageUp: -8}
         if key in steps and self.popup.model.rowCount():
             if not self.popup.isVisible():
