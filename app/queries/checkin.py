@@ -198,3 +198,20 @@ def default_promised_at(now: datetime, tz: tzinfo | None = None) -> datetime:
         return closing.astimezone(UTC)
     nxt = datetime.combine(local.date() + timedelta(days=1), time(NEXT_DAY_HOUR), tzinfo=zone)
     return nxt.astimezone(UTC)
+
+
+def promise_choices(now: datetime, tz: tzinfo | None = None) -> tuple[tuple[str, datetime], ...]:
+    """The promised times a clerk picks with one click: in two hours (to the next quarter
+    hour), today at closing (while it is ahead), tomorrow at noon. Labels and UTC times."""
+    zone = shop_tz(tz)
+    local = now.astimezone(zone)
+    soon = local + MIN_PROMISE
+    soon = soon.replace(second=0, microsecond=0) + timedelta(minutes=(-soon.minute) % 15)
+    out = [("In 2 hours", soon.astimezone(UTC))]
+    closing = datetime.combine(local.date(), time(CLOSING_HOUR), tzinfo=zone)
+    if closing > local + timedelta(minutes=30):
+        out.append((f"Today {CLOSING_HOUR:02d}:00", closing.astimezone(UTC)))
+    tomorrow = datetime.combine(local.date() + timedelta(days=1), time(NEXT_DAY_HOUR),
+                                tzinfo=zone)
+    out.append((f"Tomorrow {NEXT_DAY_HOUR:02d}:00", tomorrow.astimezone(UTC)))
+    return tuple(out)

@@ -15,7 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from app.queries.search import SearchHit, search
+from app.changes import Changes
+from app.queries.search import SearchHit, SearchIndex
 from ui.application import color
 from ui.models.rows import ROW_ROLE, RowListModel
 from ui.qt import (
@@ -77,10 +78,33 @@ class HitDelegate(QStyledItemDelegate):
     """A hit in two lines: its kind as a coloured tag, the title in bold, the detail and
     which field matched below."""
 
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._cache: dict[str, Any] = {}
+
     def sizeHint(self, option: QStyleOptionViewItem,
                  index: QModelIndex | QPersistentModelIndex) -> QSize:
         return QSize(POPUP_WIDTH - 20, max(ROW_HEIGHT, QFontMetrics(option.font).height() * 2
                                            + 14))
+
+    def _fonts(self, font: QFont) -> tuple[QFont, QFont, QFont, QFontMetrics, QFontMetrics,
+                                          QFontMetrics, int]:
+        """(bold, small, the tag's, metrics of small, of the tag, of bold, tag width), made
+        once per font: a keystroke repaints a dozen rows."""
+        key = font.key()
+        made = self._cache.get(key)
+        if made is None:
+            bold = QFont(font)
+            bold.setBold(True)
+            small = QFont(font)
+            small.setPointSizeF(max(7.0, font.pointSizeF() * 0.9))
+            tag_font = QFont(small)
+            tag_font.setBold(True)
+            fm_tag = QFontMetrics(tag_font)
+            tag_w = max(fm_tag.horizontalAdvance(w) for w in KIND_WORDS.values()) + 14
+            made = self._cache[key] = (bold, small, tag_font, QFontMetrics(small), fm_tag,
+                                       QFontMetrics(bold), tag_w)
+        return made
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem,
               index: QModelIndex | QPersistentModelIndex) -> None:
@@ -94,15 +118,9 @@ class HitDelegate(QStyledItemDelegate):
         if selected:
             painter.fillRect(QRect(rect.left(), rect.top(), 4, rect.height()),
                              color("highlight"))
-        font = QFont(option.font)
-        small = QFont(font)
-        small.setPointSizeF(max(7.0, font.pointSizeF() * 0.9))
-        tag_font = QFont(small)
-        tag_font.setBold(True)
-        fm_tag = QFontMetrics(tag_font)
+        bold, small, tag_font, fm_small, fm_tag, fm_bold, tag_w = self._fonts(option.font)
         word = KIND_WORDS.get(hit.kind, hit.kind)
-        tag_w = max(fm_tag.horizontalAdvance(w) for w in KIND_WORDS.values()) + 14
-        line_h = QFontMetrics(font).height()
+        line_h = fm_bold.height()
         top = rect.top() + (rect.height() - line_h * 2 - 2) // 2
         tag = QRect(rect.left() + 12, top + 1, tag_w, fm_tag.height() + 4)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -114,19 +132,16 @@ class HitDelegate(QStyledItemDelegate):
         painter.drawText(tag, Qt.AlignmentFlag.AlignCenter, word)
         left = tag.right() + 12
         width = rect.right() - left - 10
-        bold = QFont(font)
-        bold.setBold(True)
         painter.setFont(bold)
         painter.setPen(color("text"))
-        title = QFontMetrics(bold).elidedText(hit.title, Qt.TextElideMode.ElideRight, width)
+        title = fm_bold.elidedText(hit.title, Qt.TextElideMode.ElideRight, width)
         painter.drawText(QRect(left, top, width, line_h),
                          Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, title)
         painter.setFont(small)
         painter.setPen(color("muted"))
         matched = MATCHED_WORDS.get(hit.matched, "")
-        fm_small = QFontMetrics(small)
-        right_w = fm_small.horizontalAdvance(f"by {matched}") + 4 if matched else 0
         if matched:
+            right_w = fm_small.horizontalAdvance(f"by {matched}") + 4
             painter.drawText(QRect(rect.right() - right_w - 10, top, right_w, line_h),
                              Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                              f"by {matched}")
@@ -211,11 +226,25 @@ class GlobalSearch(QLineEdit):
     shown = Signal(str, object)
 
     def __init__(self, worker: Any, window: QWidget, parent: QWidget | None = None, *,
-                 query: Callable[..., tuple[SearchHit, ...]] = search) -> None:
+                 hub: Any = None,
+                 query: Callable[..., tuple[SearchHit, ...]] | None = None) -> None:
         super().__init__(parent)
         self.worker = worker
-        #: The read (``app.queries.search.search``); a test may slow it down.
-        self.query = query
+        #: The customers', vehicles' and jobs' keys in memory, kept on the read worker
+        #: (``app.queries.search.SearchIndex``: the answer of ``search``, in milliseconds).
+        self.index = SearchIndex()
+        #: The read each keystroke asks; a test may slow it down.
+        self.query = query or self.index.search
+        if hub is not None:
+            index = self.index
+
+            def changed(changes: Changes) -> None:
+                # no key: never dropped; reads run in order, so the next search sees it
+                if changes.touches("customer", "vehicle", "job"):
+                    worker.read(index.refresh, changes.rows)
+
+            hub.subscribe(changed)
+            self.destroyed.connect(lambda *_: hub.unsubscribe(changed))
         self.setObjectName("globalSearch")
         self.setPlaceholderText("Search customer, phone, plate, VIN, job no.  (Ctrl+F)")
         self.setAccessibleName("Search customers, vehicles and jobs")

@@ -251,7 +251,7 @@ class MainWindow(QMainWindow):
             tb.addAction(act)
         tb.addSeparator()
         tb.addAction(self.act_checkin)
-        self.search = GlobalSearch(self.ctx.worker, self, tb)
+        self.search = GlobalSearch(self.ctx.worker, self, tb, hub=self.ctx.hub)
         self.search.opened.connect(self.open_hit)
         tb.addWidget(self.search)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, tb)
