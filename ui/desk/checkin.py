@@ -44,6 +44,7 @@ from ui.qt import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QPushButton,
     Qt,
@@ -61,6 +62,8 @@ JOB_FIELDS = ("concern", "odometer_in", "promised_at")
 
 STYLE = """
 QDialog#checkIn QLabel#sectionTitle { font-weight: 700; font-size: 11pt; padding-top: 4px; }
+QDialog#checkIn QLabel#dialogTitle { font-weight: 700; font-size: 14pt; padding-bottom: 4px; }
+QDialog#checkIn QLabel#hint { color: #5b6775; }
 QLabel#fieldMessage[state="error"] { color: #b3261e; font-weight: 600; }
 QLabel#fieldMessage[state="warning"] { color: #8a5300; font-weight: 600; }
 QLabel#fieldMessage[state="hint"] { color: #5b6775; }
@@ -302,6 +305,9 @@ class CheckInDialog(QDialog):
         self.general = FieldMessage(self)
         right.addWidget(self.general)
         buttons = QHBoxLayout()
+        enter = QLabel("Enter makes the job, queued", self)
+        enter.setObjectName("hint")
+        buttons.addWidget(enter)
         buttons.addStretch(1)
         self.cancel_button = QPushButton("Cancel", self)
         self.cancel_button.setAutoDefault(False)
@@ -318,8 +324,12 @@ class CheckInDialog(QDialog):
         grid = QGridLayout(self)
         grid.setContentsMargins(16, 12, 16, 14)
         grid.setHorizontalSpacing(24)
-        grid.addLayout(left, 0, 0)
-        grid.addLayout(right, 0, 1)
+        grid.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)  # grows with the offer
+        self.title = QLabel("Check in: a new job", self)
+        self.title.setObjectName("dialogTitle")
+        grid.addWidget(self.title, 0, 0, 1, 2)
+        grid.addLayout(left, 1, 0)
+        grid.addLayout(right, 1, 1)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
         self.setMinimumWidth(860)
@@ -342,6 +352,8 @@ class CheckInDialog(QDialog):
                                        + (f"<br><span style='color:#5b6775'>{extra}</span>"
                                           if extra else ""))
         self._fill_vehicles(start)
+        self.title.setText(f"Check in: {start.customer.name}" if start is not None
+                           and start.customer is not None else "Check in: a new customer")
         for name, value in (prefill or {}).items():
             edit = self.fields.get(name)
             if isinstance(edit, QLineEdit):
@@ -496,10 +508,10 @@ class CheckInDialog(QDialog):
         for m in matches[:3]:
             row = QHBoxLayout()
             why = "same phone" if m.why == "phone" else "same name"
-            text = QLabel(f"{escape(m.name)} · {escape(m.phone or 'no phone')} "
-                          f"<i>({why})</i>" + (f"<br><small>{escape(m.vehicles)}</small>"
-                                               if m.vehicles else ""), self.duplicates_box)
-            text.setWordWrap(True)
+            text = QLabel(f"<b>{escape(m.name)}</b> · {escape(m.phone or 'no phone')}<br>"
+                          f"<i>{why}</i> · {escape(m.vehicles or 'no vehicle')}",
+                          self.duplicates_box)
+            text.setToolTip(f"{m.name} · {m.phone} · {m.email}\n{m.vehicles}")
             use = QPushButton(f"Use {m.name}", self.duplicates_box)
             use.setObjectName("useCustomer")
             use.setAutoDefault(False)
