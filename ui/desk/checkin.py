@@ -103,13 +103,36 @@ def guess_prefill(text: str) -> dict[str, str]:
     return {"name": text}
 
 
-class FieldMessage(QLabel):
+class WrapLabel(QLabel):
+    """A word-wrapped label that asks its layout for the height its text takes at its
+    width (a wrapped label in nested layouts otherwise keeps one line's height and cuts
+    the rest off)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
+        super().setText(text)
+        self._fit()
+
+    def _fit(self) -> None:
+        old = self.minimumHeight()
+        self.setMinimumHeight(0)  # QLabel's height for a width counts its minimum in
+        needed = self.heightForWidth(self.width()) if self.text() else 0
+        self.setMinimumHeight(max(0, needed) if needed != old else old)
+
+
+class FieldMessage(WrapLabel):
     """The message beside a field: an error, a warning, a hint or a good sign."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("fieldMessage")
-        self.setWordWrap(True)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.state = ""
         self.hide()
@@ -201,7 +224,8 @@ class CheckInDialog(QDialog):
         left, right = QVBoxLayout(), QVBoxLayout()
         # --- customer
         self._section("Customer", left)
-        self.customer_card = QLabel(self)
+        self.customer_card = WrapLabel(self)
+        self.customer_card.setMinimumWidth(360)
         self.customer_card.setObjectName("card")
         self.customer_card.setTextFormat(Qt.TextFormat.RichText)
         left.addWidget(self.customer_card)
@@ -225,10 +249,10 @@ class CheckInDialog(QDialog):
         self.vehicle_pick.setAccessibleName("Vehicle")
         self.vehicle_pick.currentIndexChanged.connect(self._vehicle_chosen)
         left.addWidget(self.vehicle_pick)
-        self.vehicle_card = QLabel(self)
+        self.vehicle_card = WrapLabel(self)
+        self.vehicle_card.setMinimumWidth(360)
         self.vehicle_card.setObjectName("card")
         self.vehicle_card.setTextFormat(Qt.TextFormat.RichText)
-        self.vehicle_card.setWordWrap(True)
         left.addWidget(self.vehicle_card)
         left.addWidget(self._message("vehicle_id"))
         self.new_vehicle = QWidget(self)
