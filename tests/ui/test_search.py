@@ -148,3 +148,24 @@ def test_the_results_model(make_desk: Any, shop: Shop, qtbot: Any, qtmodeltester
     _type(qtbot, window, "a")
     qtmodeltester.check(window.search.popup.model)
     assert window.search.popup.model.rowCount() >= 2
+
+
+def test_the_search_follows_changes_from_the_hub(make_desk: Any, shop: Shop,
+                                                 qtbot: Any) -> None:
+    """The index in memory hears of every change (here a write on the worker; synced rows
+    reach the hub the same way): a new customer is found, a renamed one by the new name."""
+    from app.ops import customers
+
+    window = make_desk()
+    window.start_search()
+    _type(qtbot, window, "zed")
+    assert _kinds(window) == [NEW_KIND]
+    window.ctx.worker.write(customers.create_customer, name="Zed Newman")
+    window.ctx.worker.write(customers.update_customer, shop.customer_id, name="Augusta King")
+    window.search.clear()
+    _type(qtbot, window, "zed")
+    assert [window.search.popup.model.index(0, 0).data(ROW_ROLE).title] == ["Zed Newman"]
+    window.search.clear()
+    _type(qtbot, window, "augusta")
+    assert window.search.popup.current_hit().id == shop.customer_id
+    assert window.search.pending is not None and not any(window.search.pending.values())

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from app.changes import Changes
-from app.queries.search import SearchHit, SearchIndex
+from app.queries.search import REBUILD_OVER, SearchHit, SearchIndex
 from ui.application import color
 from ui.models.rows import ROW_ROLE, RowListModel
 from ui.qt import (
@@ -47,6 +47,8 @@ from ui.qt import (
 
 #: The kind of the last row, "New customer and vehicle".
 NEW_KIND = "new"
+#: The entities the search looks in.
+INDEXED = ("customer", "vehicle", "job")
 #: Hits shown at most (the query's limit).
 LIMIT = 12
 KIND_WORDS = {"customer": "Customer", "vehicle": "Vehicle", "job": "Job", NEW_KIND: "New"}
@@ -56,6 +58,19 @@ MATCHED_WORDS = {"name": "name", "phone": "phone", "plate": "plate", "vin": "VIN
                  "number": "job number"}
 ROW_HEIGHT = 46
 POPUP_WIDTH = 560
+
+
+def _refreshed_search(session: Any, index: SearchIndex,
+                      changed: dict[str, frozenset[str]] | None,
+                      query: Callable[..., tuple[SearchHit, ...]], text: str,
+                      **kwargs: Any) -> tuple[SearchHit, ...]:
+    """On the read worker: the index told of the rows changed (``None``: built again),
+    then the search."""
+    if changed is None:
+        index.build(session)
+    elif changed:
+        index.refresh(session, changed)
+    return query(session, text, **kwargs)
 
 
 def new_hit(text: str) -> SearchHit:
@@ -235,13 +250,22 @@ class GlobalSearch(QLineEdit):
         self.index = SearchIndex()
         #: The read each keystroke asks; a test may slow it down.
         self.query = query or self.index.search
+        #: Rows changed since the index last heard of them (entity → ids); None: too
+        #: many, build it again. Handed to the next keystroke's read, which refreshes
+        #: the index before it searches; kept until a read that carried them came back
+        #: (a read superseded before it ran would lose them otherwise).
+        self.pending: dict[str, set[str]] | None = {}
         if hub is not None:
-            index = self.index
+            pending_ref = self
 
             def changed(changes: Changes) -> None:
-                # no key: never dropped; reads run in order, so the next search sees it
-                if changes.touches("customer", "vehicle", "job"):
-                    worker.read(index.refresh, changes.rows)
+                if not changes.touches(*INDEXED) or pending_ref.pending is None:
+                    return
+                for entity in INDEXED:
+                    pending_ref.pending.setdefault(entity, set()).update(
+                        changes.rows.get(entity, ()))
+                if sum(len(v) for v in pending_ref.pending.values()) > REBUILD_OVER:
+                    pending_ref.pending = None
 
             hub.subscribe(changed)
             self.destroyed.connect(lambda *_: hub.unsubscribe(changed))
@@ -274,8 +298,21 @@ class GlobalSearch(QLineEdit):
     def _typed(self, text: str) -> None:
         # One read per keystroke, no delay; the worker drops a result that a newer read of
         # the same key superseded (see the module docstring).
-        self.worker.read(self.query, text, limit=LIMIT, key="search",
-                         on_done=lambda hits, t=text: self._show(t, hits))
+        carried = (None if self.pending is None else
+                   {e: frozenset(ids) for e, ids in self.pending.items() if ids})
+        self.worker.read(_refreshed_search, self.index, carried, self.query, text,
+                         limit=LIMIT, key="search",
+                         on_done=lambda hits, t=text, c=carried: self._answered(t, hits, c))
+
+    def _answered(self, text: str, hits: tuple[SearchHit, ...],
+                  carried: dict[str, frozenset[str]] | None) -> None:
+        if carried is None:
+            if self.pending is None:
+                self.pending = {}
+        elif self.pending is not None:
+            for entity, ids in carried.items():
+                self.pending.get(entity, set()).difference_update(ids)
+        self._show(text, hits)
 
     def _show(self, text: str, hits: tuple[SearchHit, ...]) -> None:
         if not text.strip():
