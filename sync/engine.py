@@ -237,7 +237,8 @@ class SyncEngine:
         found = pins.check_offline(self.store, technician_id, pin, secret)
         if found is None:
             raise SyncError(ErrorKind.AUTH, "That PIN is not right (checked on this kiosk: "
-                                            "the server cannot be reached).") from cause
+                                            "the server cannot be reached).",
+                            code="invalid_pin") from cause
         return {"id": found.user_id, "technician_id": found.technician_id,
                 "display_name": found.name, "role": "technician", "offline": True}
 

@@ -52,9 +52,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default=",".join(SIZES),
                         help=f"comma-separated, of {', '.join(SIZES)}")
     parser.add_argument("--only", default="",
-                        help="comma-separated scenes to make, of: board (queue and "
-                             "technicians), sync-details, checkin (search and check-in)")
+                        help="comma-separated desk scenes to make, of: board (queue and "
+                             "technicians), sync-details, checkin (search and check-in), "
+                             "reports")
     parser.add_argument("--shoot", help=argparse.SUPPRESS)  # the child's JSON job
+    parser.add_argument("--groups", default="desk,kiosk",
+                        help="comma-separated, of desk, kiosk (the kiosk: 1280x800)")
     args = parser.parse_args(argv)
     if args.shoot:
         return shoot(json.loads(args.shoot))
@@ -72,6 +75,11 @@ def main(argv: list[str] | None = None) -> int:
 
         server = demo.ensure_demo_server(progress=lambda t: print(t, flush=True))
         try:
+            groups = {g.strip() for g in args.groups.split(",")}
+            if "kiosk" in groups:
+                _kiosk_shots(folder / "kiosk-data", args.out)
+            if "desk" not in groups:
+                return 0
             replica = folder / "desk"
             print("first sync of the desk's replica ...", flush=True)
             _sync(replica)
@@ -88,6 +96,11 @@ def main(argv: list[str] | None = None) -> int:
             for size in sizes if not only or "sync-details" in only else ():
                 _child({"size": size, "data_dir": str(replica), "out": str(args.out),
                         "views": ["sync-details"]})
+            # the reports window at the window's size; the PDF once
+            for size in sizes if not only or "reports" in only else ():
+                _child({"size": size, "data_dir": str(replica), "out": str(args.out),
+                        "views": ["reports-efficiency", "reports-maintenance"]
+                        + (["order-pdf"] if size == sizes[0] else [])})
         finally:
             demo.stop_demo_server(server.folder)
     for png in sorted(args.out.glob("*.png")):
@@ -158,6 +171,8 @@ def _refused_change(desk_dir: Path, other_dir: Path) -> None:
 # --- the child: one size, offscreen --------------------------------------------------------
 
 def shoot(job: dict[str, Any]) -> int:
+    if job.get("kind") == "kiosk":
+        return shoot_kiosk(job)
     from ui.application import create_application
     from ui.desk.context import DeskContext
     from ui.desk.window import QUEUE_TAB, TECH_TAB, MainWindow
@@ -229,6 +244,166 @@ def shoot(job: dict[str, Any]) -> int:
             painter.end()
             save(shot, "sync-details")
             dialog.close()
+        elif view in ("reports-efficiency", "reports-maintenance"):
+            _shoot_report(window, view, width, height, wait, settle, save)
+        elif view == "order-pdf":
+            _shoot_order(ctx, out, wait)
+    ctx.shutdown(wait=True)
+    window.deleteLater()
+    session.store.close()
+    QApplication.processEvents()
+    return 0
+
+
+def _shoot_report(window: Any, view: str, width: int, height: int, wait: Any, settle: Any,
+                  save: Any) -> None:
+    """The reports window at the window's size: last week's efficiency (a whole week of the
+    demo shop's work), or the maintenance list to call."""
+    from ui.desk.reports import EFFICIENCY_TAB, MAINTENANCE_TAB
+
+    tab = EFFICIENCY_TAB if view == "reports-efficiency" else MAINTENANCE_TAB
+    dialog = window.show_reports(tab)
+    dialog.resize(width, height)
+    if tab == EFFICIENCY_TAB:
+        dialog.efficiency.set_preset("last_week")
+        wait(lambda: dialog.efficiency.report is not None
+             and dialog.efficiency.range()[0] == dialog.efficiency.report.first, 30,
+             "the efficiency report")
+    else:
+        wait(lambda: dialog.maintenance.model.rowCount() > 0, 30, "the maintenance list")
+    settle()
+    save(dialog.grab(), view)
+    dialog.close()
+
+
+def _shoot_order(ctx: Any, out: Path, wait: Any) -> None:
+    """The first page of the repair order of the open job with the most lines, painted by
+    the same render as its PDF (``ui.desk.printing.page_image``)."""
+    from sqlalchemy import func, select
+
+    from app import rules
+    from app.models import Job, JobLine
+    from app.queries.documents import job_document
+    from ui.desk.printing import page_image
+
+    def biggest(session: Any) -> Any:
+        job_id = session.scalar(
+            select(Job.id).join(JobLine, JobLine.job_id == Job.id)
+            .where(Job.status.in_(rules.OPEN_STATUSES), Job.deleted_at.is_(None),
+                   JobLine.deleted_at.is_(None))
+            .group_by(Job.id).order_by(func.count(JobLine.id).desc(), Job.number).limit(1))
+        return job_document(session, job_id) if job_id else None
+
+    got: list[Any] = []
+    ctx.worker.read(biggest, on_done=got.append)
+    wait(lambda: bool(got), 30, "the job to print")
+    if got[0] is None:
+        print("  (no open job with lines: no order picture)", flush=True)
+        return
+    path = out / "desk-order-pdf-page1.png"
+    image = page_image(got[0], "order", dpi=110)
+    image.save(str(path), "PNG")
+    print(f"  {path.name}: {image.width()}x{image.height()} px", flush=True)
+
+
+# --- the kiosk (a group of its own) -------------------------------------------------------
+
+#: The kiosk's sizes: a 10" touch panel, and a 1080p one.
+KIOSK_SIZES: dict[str, tuple[int, int, float]] = {"1280x800": (1280, 800, 1.0)}
+
+
+def _kiosk_shots(data_dir: Path, out: Path) -> None:
+    """The kiosk's tiles, PIN pad (after a wrong PIN), offline banner and exit, signed in
+    to the demo server as its kiosk device; a process per size, like the desk."""
+    for size, (_w, _h, scale) in KIOSK_SIZES.items():
+        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QT_SCALE_FACTOR": str(scale),
+               "PYTHONUTF8": "1"}
+        job = {"kind": "kiosk", "size": size, "data_dir": str(data_dir), "out": str(out)}
+        subprocess.run([sys.executable, str(Path(__file__).resolve()), "--shoot",
+                        json.dumps(job)], check=True, env=env, cwd=ROOT)
+
+
+def shoot_kiosk(job: dict[str, Any]) -> int:
+    from app.db import Store
+    from app.paths import replica_path
+    from sync import demo
+    from sync.status import Connection, SyncStatus
+    from ui.application import create_application
+    from ui.desk.context import DeskContext
+    from ui.kiosk.smoke import _work_factory
+    from ui.kiosk.window import KioskWindow
+    from ui.qt import QApplication, QSettings
+
+    width, height, _scale = KIOSK_SIZES[job["size"]]
+    out = Path(job["out"])
+    data_dir = Path(job["data_dir"])
+    session = demo.join_demo(Store(replica_path(data_dir)), demo.ensure_demo_server(),
+                             role="kiosk")
+    engine = session.engine()
+    app = create_application(mode="kiosk")
+    ctx = DeskContext(session.store, engine,
+                      settings=QSettings(str(data_dir / "shots.ini"), QSettings.Format.IniFormat))
+    window = KioskWindow(ctx, kiosk_dir=data_dir, work_factory=_work_factory())
+    window.resize(width, height)
+    window.show()
+    ctx.start()
+
+    def wait(condition: Any, timeout: float, what: str) -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                raise SystemExit(f"screenshots: timed out waiting for {what}")
+            app.processEvents()
+            time.sleep(0.01)
+
+    def settle(seconds: float = 0.4) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            app.processEvents()
+            time.sleep(0.01)
+
+    def save(name: str) -> None:
+        path = out / f"kiosk-{name}-{job['size']}.png"
+        pixmap = window.grab()
+        pixmap.save(str(path), "PNG")
+        print(f"  {path.name}: {pixmap.width()}x{pixmap.height()} px", flush=True)
+
+    wait(lambda: engine.status.last_sync_at is not None and engine.status.connection.value
+         == "online", 120, "the kiosk to be in sync")
+    wait(lambda: len(window.tiles) > 0 and all(t.has_pin for t in window.tiles), 30,
+         "the tiles with their PINs")
+    # one technician at work, clocked on at the kiosk with their PIN (as the smoke does)
+    from app import demo as demo_data
+    from app.ops.clock import clock_on
+    from ui.kiosk.smoke import _a_job
+
+    name, pin = demo_data.demo_technician_accounts()[0][1:]
+    marco = next(t for t in window.tiles if t.name == name)
+    user = engine.pin_login(marco.technician_id, pin).result(30)
+    job_id, _number = _a_job(session.store, marco.technician_id)
+    ctx.worker.write(clock_on, marco.technician_id, job_id, acting_user_id=user["id"])
+    wait(lambda: any(t.clocked_on for t in window.tiles), 20, "the clock on")
+    settle()
+    save("tiles")
+    first = window.tiles[0]
+    window.show_pin(first)
+    for digit in "1357":
+        window.pin_pad.keys[digit].click()
+    window.pin_pad.keys["OK"].click()  # not this technician's PIN: the pad says so
+    wait(lambda: "tries left" in window.pin_pad.message.text(), 20, "the wrong PIN's answer")
+    window.pin_pad.keys["1"].click()
+    window.pin_pad.keys["1"].click()
+    settle()
+    save("pin")
+    window.show_tiles("back")
+    ctx.sync.stop()  # then, as the engine would say during an outage:
+    ctx.sync.publish_status(SyncStatus(connection=Connection.OFFLINE, pending=3))
+    settle()
+    save("offline")
+    window.show_exit("To close the kiosk, a manager signs in here.")
+    settle()
+    save("exit")
+    window.close_for_good()
     ctx.shutdown(wait=True)
     window.deleteLater()
     session.store.close()
