@@ -53,6 +53,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--sizes", default=",".join(SIZES),
                         help=f"comma-separated, of {', '.join(SIZES)}")
+    parser.add_argument("--only", default="",
+                        help="comma-separated desk scenes to make, of: board (queue and "
+                             "technicians), schedule, sync-details, checkin (search and check-in), "
+                             "reports")
     parser.add_argument("--shoot", help=argparse.SUPPRESS)  # the child's JSON job
     parser.add_argument("--groups", default="desk,kiosk",
                         help="comma-separated, of desk, kiosk (the kiosk: 1280x800)")
@@ -81,18 +85,24 @@ def main(argv: list[str] | None = None) -> int:
             replica = folder / "desk"
             print("first sync of the desk's replica ...", flush=True)
             _sync(replica)
-            for size in sizes:
+            only = {s.strip() for s in args.only.split(",") if s.strip()}
+            for size in sizes if not only or "board" in only else ():
                 _child({"size": size, "data_dir": str(replica), "out": str(args.out),
                         "views": ["queue", "technicians"]})
-            for size in sizes:
+            for size in sizes if not only or "schedule" in only else ():
                 _child({"size": size, "data_dir": str(replica), "out": str(args.out),
                         "views": ["schedule"]})
-            print("making a refused change for the sync details ...", flush=True)
-            _refused_change(replica, folder / "kiosk")
-            for size in sizes:
+            for size in sizes if not only or "checkin" in only else ():
+                _child({"size": size, "data_dir": str(replica), "out": str(args.out),
+                        "views": ["search", "checkin", "checkin-new"]})
+            if not only or "sync-details" in only:
+                print("making a refused change for the sync details ...", flush=True)
+                _refused_change(replica, folder / "kiosk")
+            for size in sizes if not only or "sync-details" in only else ():
                 _child({"size": size, "data_dir": str(replica), "out": str(args.out),
                         "views": ["sync-details"]})
-            for size in sizes:  # the reports window at the window's size; the PDF once
+            # the reports window at the window's size; the PDF once
+            for size in sizes if not only or "reports" in only else ():
                 _child({"size": size, "data_dir": str(replica), "out": str(args.out),
                         "views": ["reports-efficiency", "reports-maintenance"]
                         + (["order-pdf"] if size == sizes[0] else [])})
@@ -221,6 +231,8 @@ def shoot(job: dict[str, Any]) -> int:
             save(window.grab(), "technicians")
         elif view == "schedule":
             _shoot_schedule(window, session.store, wait, settle, save)
+        elif view in ("search", "checkin", "checkin-new"):
+            _shoot_checkin(view, window, session.store, save, wait, settle, width, height)
         elif view == "sync-details":
             window.show_board(QUEUE_TAB)
             dialog = window.show_sync_details()
@@ -440,6 +452,66 @@ def shoot_kiosk(job: dict[str, Any]) -> int:
     session.store.close()
     QApplication.processEvents()
     return 0
+
+
+def _shoot_checkin(view: str, window: Any, store: Any, save: Any, wait: Any, settle: Any,
+                   width: int, height: int) -> None:
+    """The search with its results; the check-in of a known car; a new customer's, with a
+    European VIN's warning and a likely duplicate offered."""
+    from sqlalchemy import select
+
+    from app.models import Customer, Vehicle
+    from ui.desk.window import QUEUE_TAB
+    from ui.qt import QColor, QPainter, QPoint, QRect
+
+    with store.read() as s:
+        car, owner = s.execute(select(Vehicle.id, Customer.name)
+                               .join(Customer, Customer.id == Vehicle.customer_id)
+                               .where(Vehicle.vin != "").order_by(Vehicle.plate)
+                               .limit(1)).one()
+    window.show_board(QUEUE_TAB)
+    if view == "search":
+        window.start_search()
+        text = owner.split()[-1][:4].lower()
+        window.search.setText(text)
+        wait(lambda: window.search.popup.isVisible(), 10, "the search results")
+        window.search.popup.step(1)
+        settle()
+        save(window.grab(), "search")
+        window.search.clear()
+        window.search.close_results()
+        return
+    if view == "checkin":
+        dialog = window.check_in(vehicle_id=car)
+        wait(lambda: dialog.ready, 10, "the check-in")
+        dialog.concern.setText("Grinding noise from the front left when braking")
+    else:
+        dialog = window.check_in(prefill={"name": owner})
+        wait(lambda: dialog.ready, 10, "the check-in")
+        dialog.phone.setText("416 555 0199")
+        dialog.vin.setText("WVWZZZ1JZ3W386752")
+        dialog.check_field("vin")
+        for edit, text in ((dialog.plate, "CKLW 214"), (dialog.make, "Volkswagen"),
+                           (dialog.model, "Golf"), (dialog.year, "2003"),
+                           (dialog.concern, "Check engine light, runs rough when cold"),
+                           (dialog.odometer, "184 300")):
+            edit.setText(text)
+        dialog._edited("name")
+        wait(lambda: bool(dialog.duplicates), 10, "the likely duplicate")
+    dialog.adjustSize()
+    settle()
+    shot = window.grab()
+    panel = dialog.grab()
+    painter = QPainter(shot)
+    dpr = shot.devicePixelRatio()
+    w, h = panel.width() / dpr, panel.height() / dpr
+    at = QPoint(int((width - w) / 2), int((height - h) / 2))
+    painter.fillRect(QRect(0, 0, width, height), QColor(20, 30, 40, 60))
+    painter.fillRect(QRect(at.x() + 4, at.y() + 4, int(w), int(h)), QColor(0, 0, 0, 60))
+    painter.drawPixmap(at, panel)
+    painter.end()
+    save(shot, view)
+    dialog.close()
 
 
 if __name__ == "__main__":

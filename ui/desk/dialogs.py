@@ -25,7 +25,9 @@ from ui.qt import (
 #: (keys, what they do): the F1 table. The window's actions use the same keys.
 SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("F5", "Sync now"),
-    ("Ctrl+F", "Find: search the board"),
+    ("Ctrl+F", "Search customers, phones, plates, VINs and job numbers; Enter opens"),
+    ("Ctrl+N", "New check-in: a new customer and vehicle"),
+    ("Ctrl+Shift+F", "Filter the queue board"),
     ("Ctrl+1", "Queue board"),
     ("Ctrl+2", "Technician board"),
     ("Ctrl+3", "Schedule: the day's appointments by bay or technician"),

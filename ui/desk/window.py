@@ -23,10 +23,12 @@ from app.recovery import Opened
 from ui.application import icon
 from ui.boards.queue import QueueBoard
 from ui.boards.technicians import TechnicianBoardView
+from ui.desk.checkin import CheckInDialog, guess_prefill
 from ui.desk.context import DeskContext
 from ui.desk.detail import JobDetailPanel
 from ui.desk.dialogs import KeyboardHelpDialog, SignInDialog
 from ui.desk.schedule import ScheduleBoard
+from ui.desk.search import NEW_KIND, GlobalSearch
 from ui.desk.statusbar import (
     LiveBanner,
     RecoveryBar,
@@ -211,7 +213,12 @@ class MainWindow(QMainWindow):
         a = self._action
         self.act_sync = a("syncNow", "&Sync now", self.sync_now, "F5", "sync",
                           "Send waiting changes and fetch the others' now")
-        self.act_find = a("find", "&Find…", self.find, "Ctrl+F", "find", "Search the board")
+        self.act_find = a("find", "&Filter the board…", self.find, "Ctrl+Shift+F", "find",
+                          "Filter the queue board")
+        self.act_search = a("search", "&Search…", self.start_search, "Ctrl+F", "find",
+                            "Find a customer, vehicle or job")
+        self.act_checkin = a("checkIn", "&New check-in…", self.check_in, "Ctrl+N", "queue",
+                             "Check in a new customer and vehicle")
         self.act_queue = a("showQueue", "&Queue board", lambda: self.show_board(QUEUE_TAB),
                            "Ctrl+1", "queue")
         self.act_tech = a("showTechnicians", "&Technician board",
@@ -240,6 +247,7 @@ class MainWindow(QMainWindow):
     def _make_menus(self) -> None:
         bar = self.menuBar()
         file = bar.addMenu("&File")
+        file.addAction(self.act_checkin)
         file.addAction(self.act_sync)
         file.addAction(self.act_details)
         file.addSeparator()
@@ -248,8 +256,8 @@ class MainWindow(QMainWindow):
         file.addSeparator()
         file.addAction(self.act_quit)
         view = bar.addMenu("&View")
-        for act in (self.act_queue, self.act_tech, self.act_detail, self.act_find,
-                    self.act_refresh):
+        for act in (self.act_queue, self.act_tech, self.act_detail, self.act_search,
+                    self.act_find, self.act_refresh):
             view.addAction(act)
         view.insertAction(self.act_detail, self.act_schedule)
         self.job_menu = bar.addMenu("&Job")
@@ -269,6 +277,11 @@ class MainWindow(QMainWindow):
         for act in (self.act_sync, self.act_find, self.act_detail, self.act_help):
             tb.addAction(act)
         tb.insertAction(self.act_help, self.act_schedule)
+        tb.addSeparator()
+        tb.addAction(self.act_checkin)
+        self.search = GlobalSearch(self.ctx.worker, self, tb, hub=self.ctx.hub)
+        self.search.opened.connect(self.open_hit)
+        tb.addWidget(self.search)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, tb)
         self.toolbar = tb
 
@@ -490,6 +503,44 @@ class MainWindow(QMainWindow):
             return
         words = recovery_words(recovered.set_aside, recovered.salvaged, recovered.server_url)
         self.recovery.show_recovery(words, recovered.notice)
+
+    # --- search and check-in (ui.desk.search, ui.desk.checkin) ---------------------------
+    def start_search(self) -> None:
+        """Ctrl+F anywhere: the one search field (the board's own filter is Ctrl+Shift+F)."""
+        self.search.start()
+
+    def open_hit(self, hit: Any) -> None:
+        """A search hit opened: a job in the detail panel, a customer or vehicle (or nobody
+        found) in the check-in."""
+        if hit.kind == "job":
+            self.open_job(hit.id)
+        elif hit.kind == "vehicle":
+            self.check_in(vehicle_id=hit.id)
+        elif hit.kind == "customer":
+            self.check_in(customer_id=hit.id)
+        elif hit.kind == NEW_KIND:
+            self.check_in(prefill=guess_prefill(self.search.text()))
+
+    def check_in(self, *, vehicle_id: str | None = None, customer_id: str | None = None,
+                 prefill: dict[str, str] | None = None) -> CheckInDialog:
+        """The check-in dialog (one at a time: a new one replaces the last)."""
+        old = self._dialogs.pop("checkin", None)
+        if old is not None:
+            old.close()
+        dialog = self._show_dialog("checkin", lambda: CheckInDialog(
+            self.ctx, self, vehicle_id=vehicle_id, customer_id=customer_id, prefill=prefill,
+            now=self.now))
+        dialog.created.connect(self._checked_in)
+        return dialog  # type: ignore[no-any-return]
+
+    def _checked_in(self, job_id: str, changes: Changes) -> None:
+        self.search.clear()
+        self._follow = job_id
+        self.open_job(job_id)
+        text = "The job is queued."
+        if changes.warnings:
+            text += " " + " ".join(changes.warnings)
+        self.notice.show_message(text, "info", seconds=10)
 
     def selected_job_id(self) -> str | None:
         """The job a command acts on: the card selected on the queue board, else the job
