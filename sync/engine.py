@@ -218,6 +218,18 @@ class SyncEngine:
             return user
         return self.submit(work)
 
+    def call_api(self, fn: Callable[[ApiClient], Any]) -> Future[Any]:
+        """Run ``fn(client)`` on the engine's thread with its signed-in client (the desk's
+        administration: users and PINs); ``SyncError(auth)`` when not signed in."""
+        def work() -> Any:
+            self._ensure_api()
+            api = self._api
+            if api is None:
+                raise self._blocked or SyncError(ErrorKind.AUTH, "This desk is not signed in "
+                                                                 "to a server.")
+            return fn(api)
+        return self.submit(work)
+
     def _push_for_switch(self) -> None:
         self._ensure_api()
         if self._syncer is None:
