@@ -154,7 +154,9 @@ class Form(QFormLayout):
         return label.text() if not label.isHidden() else ""
 
 
-def _table(parent: QWidget, model: RowTableModel, name: str) -> QTableView:
+def _table(parent: QWidget, model: RowTableModel, name: str, stretch: int = 1) -> QTableView:
+    """A read-only list of rows; columns fit their contents, column ``stretch`` takes the
+    rest of the width."""
     view = QTableView(parent)
     view.setObjectName(name)
     view.setModel(model)
@@ -163,8 +165,11 @@ def _table(parent: QWidget, model: RowTableModel, name: str) -> QTableView:
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.verticalHeader().hide()
     view.setAlternatingRowColors(True)
-    view.horizontalHeader().setStretchLastSection(True)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header = view.horizontalHeader()
+    header.setStretchLastSection(False)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    view.setWordWrap(False)
     return view
 
 
@@ -437,7 +442,7 @@ class BaysTab(_Tab):
         super().__init__(dialog)
         self.model = RowTableModel([("Bay", lambda r: r.name), ("Kind", lambda r: r.kind)],
                                    key=lambda r: r.id, parent=self)
-        self.view = _table(self, self.model, "bayTable")
+        self.view = _table(self, self.model, "bayTable", 0)
         self.view.selectionModel().currentRowChanged.connect(self._picked)
         self.current: admin_q.BayRow | None = None
         self.form = Form(self, "bay")
@@ -553,7 +558,7 @@ class UsersTab(_Tab):
             ("Technician", lambda r: self.technicians.get(r.get("technician_id") or "", "")),
             ("Active", lambda r: "Yes" if r.get("active", True) else "No"),
         ], key=lambda r: str(r["id"]), parent=self)
-        self.view = _table(self, self.model, "userTable")
+        self.view = _table(self, self.model, "userTable", 1)
         self.view.selectionModel().currentRowChanged.connect(self._picked)
         self.current: dict[str, Any] | None = None
         self.form = Form(self, "user")
@@ -728,16 +733,27 @@ class UsersTab(_Tab):
         reason = (None if users else users.reason) or why_not
         self.notice.setVisible(reason is not None)
         self.notice.setText(reason or "")
-        for w in (self.save_button, self.new_button, self.refresh_button, self.view):
+        for w in (self.save_button, self.new_button, self.refresh_button, self.view,
+                  *self.form.fields.values()):
             w.setEnabled(reason is None)
             if isinstance(w, QPushButton):
                 w.setToolTip(reason or "")
+        if reason is None:
+            self._role_changed()
 
 
 # --- time entries -----------------------------------------------------------------------
 
 def _local(at: datetime | None) -> str:
-    return at.astimezone().strftime("%a %d %b %H:%M") if at is not None else "open"
+    return at.astimezone().strftime("%d %b %H:%M") if at is not None else "open"
+
+
+def _ended(row: admin_q.TimeEntryRow) -> str:
+    """The end; its time alone when it is on the day the entry started."""
+    if row.ended_at is None:
+        return "still open"
+    end, start = row.ended_at.astimezone(), row.started_at.astimezone()
+    return end.strftime("%H:%M") if end.date() == start.date() else _local(row.ended_at)
 
 
 def _hours(row: admin_q.TimeEntryRow) -> str:
@@ -761,7 +777,7 @@ class TimeTab(_Tab):
             ("Job", lambda r: r.job_number or ""),
             ("Kind", lambda r: r.kind.capitalize()),
             ("Started", lambda r: _local(r.started_at)),
-            ("Ended", lambda r: _local(r.ended_at)),
+            ("Ended", _ended),
             ("Hours", _hours),
             ("Correction", lambda r: f"Corrected: {r.reason}" if r.corrected else ""),
         ], key=lambda r: r.id, parent=self)
@@ -769,7 +785,7 @@ class TimeTab(_Tab):
         self.who.setObjectName("timeTechnician")
         self.who.addItem("All technicians", None)
         self.who.currentIndexChanged.connect(lambda _=0: self.reload())
-        self.view = _table(self, self.model, "timeTable")
+        self.view = _table(self, self.model, "timeTable", 6)
         self.view.selectionModel().currentRowChanged.connect(self._picked)
         self.current: admin_q.TimeEntryRow | None = None
         self.form = Form(self, "time")
@@ -1064,7 +1080,7 @@ class AdminDialog(QDialog):
         col.addLayout(bottom)
         self.resize(1180, 660)
         ctx.hub.subscribe(self._on_changes)
-        ctx.sync.status_changed.connect(lambda _s: self.refresh_server_parts())
+        ctx.sync.status_changed.connect(self._status_changed)  # bound: gone with us
         self.perms.changed.connect(self._who_changed)
         self.finished.connect(lambda _r: ctx.hub.unsubscribe(self._on_changes))
         self._who_changed()
@@ -1095,6 +1111,9 @@ class AdminDialog(QDialog):
             self.time.reload()
         if changes.touches("shop_settings") and changes.source != "local":
             self.settings.reload()
+
+    def _status_changed(self, _status: object) -> None:
+        self.refresh_server_parts()
 
     def _who_changed(self) -> None:
         who = self.perms.who

@@ -100,6 +100,8 @@ class LockScreen(QFrame):
         self.password.returnPressed.connect(self.submit)
         self.username.returnPressed.connect(self.password.setFocus)
         self.username.textChanged.connect(lambda _t: self._label())
+        for w in (self.username, self.password, self.button):
+            w.setMinimumHeight(34)
         form = QFormLayout()
         form.addRow("&User name", self.username)
         form.addRow("&Password", self.password)
@@ -126,6 +128,7 @@ class LockScreen(QFrame):
         self.password.clear()
         self.message.clear()
         self._busy(False)
+        self._label()
         (self.username if switching or not current else self.password).setFocus()
 
     def _label(self) -> None:
