@@ -19,6 +19,7 @@ not do is disabled with the reason (``ui.desk.permissions``).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -85,7 +86,10 @@ class EngineRelay(QObject):
 
     def watch(self, future: Future[Any], on_done: Callable[[Any], None],
               on_error: Callable[[BaseException], None]) -> None:
-        future.add_done_callback(lambda f: self._done.emit(f, on_done, on_error))
+        def done(f: Future[Any]) -> None:
+            with contextlib.suppress(RuntimeError):  # the screen that asked is gone
+                self._done.emit(f, on_done, on_error)
+        future.add_done_callback(done)
 
     @staticmethod
     def _deliver(future: Future[Any], on_done: Callable[[Any], None],

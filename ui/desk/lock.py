@@ -22,6 +22,7 @@ from ui.desk.admin import EngineRelay
 from ui.qt import (
     QApplication,
     QDialog,
+    QDockWidget,
     QEvent,
     QFormLayout,
     QFrame,
@@ -177,10 +178,12 @@ class SessionLock(QObject):
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self._check_idle)
         self.set_minutes(lock_minutes(self.ctx.settings))
+        # Input is seen where it arrives: on the native windows (the desk's, its dialogs'),
+        # not by an application-wide filter that every paint and timer event would pass.
+        # That filter is installed only while locked, to keep input from what it covers.
         window.installEventFilter(self)
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
+        QApplication.instance().focusWindowChanged.connect(self._watch)  # type: ignore[union-attr]
+        self._watch(window.windowHandle())
 
     # --- settings and state -------------------------------------------------------------
     def set_minutes(self, minutes: float) -> None:
@@ -212,8 +215,13 @@ class SessionLock(QObject):
             self._hidden = [w for w in QApplication.topLevelWidgets()
                             if w is not self.window and w.isVisible()
                             and isinstance(w, QDialog)]
+            self._hidden += [d for d in self.window.findChildren(QDockWidget)
+                             if d.isFloating() and d.isVisible()]
             for w in self._hidden:
                 w.hide()
+            app = QApplication.instance()
+            if app is not None:
+                app.installEventFilter(self)
             self.screen.setGeometry(self.window.rect())
             self.screen.show()
             self.screen.raise_()
@@ -226,6 +234,9 @@ class SessionLock(QObject):
 
     def _unlock(self) -> None:
         self.locked = False
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
         self.screen.hide()
         for w in self._hidden:
             with contextlib.suppress(RuntimeError):  # closed meanwhile
@@ -261,6 +272,10 @@ class SessionLock(QObject):
         self.screen.failed(text)
 
     # --- idle and input -----------------------------------------------------------------
+    def _watch(self, win: Any) -> None:
+        if win is not None:
+            win.installEventFilter(self)  # once per window: installing again moves it only
+
     def _check_idle(self) -> None:
         if self.locked or self.timeout_ms <= 0:
             return
@@ -273,8 +288,11 @@ class SessionLock(QObject):
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         kind = event.type()
-        if obj is self.window and kind == QEvent.Type.Resize and self.locked:
-            self.screen.setGeometry(self.window.rect())
+        if obj is self.window:
+            if kind == QEvent.Type.Resize and self.locked:
+                self.screen.setGeometry(self.window.rect())
+            elif kind == QEvent.Type.Show:
+                self._watch(self.window.windowHandle())
             return False
         if not self.locked:
             if kind in _INPUT:

@@ -96,8 +96,9 @@ class Permissions(QObject):
         return d.allowed, d.reason or ""
 
     def is_manager(self) -> bool:
-        """Administration is offered: a manager, an admin, or a demo (every right)."""
-        return self.role is None or self.role in ADMIN_ROLES
+        """Administration is offered: a manager, an admin, or a demo (every right); not
+        before the role is known."""
+        return self.loaded and (self.role is None or self.role in ADMIN_ROLES)
 
     def users(self) -> roles.Decision:
         return roles.can_manage_users(self.role)
