@@ -38,6 +38,7 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("Tab / Shift+Tab", "Next / previous area of the window"),
     ("Esc", "Close a dialog"),
     ("F1", "This help"),
+    ("Ctrl+L", "Lock the desk (a shared PC); File > Switch user signs someone else in"),
     ("Ctrl+Q", "Quit (waiting changes are kept)"),
 )
 
