@@ -83,6 +83,7 @@ class MemoryTokenStore(TokenStore):
                 self._secret_file.write_text(base64.b64encode(self._secret).decode("ascii"),
                                              encoding="utf-8")
         return self._secret
+        self._checks: dict[str, str] = {}
 
     def check(self) -> None:
         return None
@@ -95,6 +96,16 @@ class MemoryTokenStore(TokenStore):
 
     def delete(self, server_url: str, username: str) -> None:
         self._tokens.pop(self.key(server_url, username), None)
+
+    # the offline unlock's checks (sync.deskuser) stay in memory too
+    def password_check(self, server_url: str, username: str) -> str | None:
+        return self._checks.get(self.check_key(server_url, username))
+
+    def save_password_check(self, server_url: str, username: str, verifier: str) -> None:
+        self._checks[self.check_key(server_url, username)] = verifier
+
+    def delete_password_check(self, server_url: str, username: str) -> None:
+        self._checks.pop(self.check_key(server_url, username), None)
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default="",
                         help="comma-separated desk scenes to make, of: board (queue and "
                              "technicians), schedule, sync-details, checkin (search and check-in), "
-                             "reports")
+                             "reports, admin (the manager's screens, at 1366x768)")
     parser.add_argument("--shoot", help=argparse.SUPPRESS)  # the child's JSON job
     parser.add_argument("--groups", default="desk,kiosk",
                         help="comma-separated, of desk, kiosk (the kiosk: 1280x800)")
@@ -106,6 +106,11 @@ def main(argv: list[str] | None = None) -> int:
                 _child({"size": size, "data_dir": str(replica), "out": str(args.out),
                         "views": ["reports-efficiency", "reports-maintenance"]
                         + (["order-pdf"] if size == sizes[0] else [])})
+            if "1366x768" in sizes and (not only or "admin" in only):
+                # the manager's screens, at the clerk PC's size
+                _child({"size": "1366x768", "data_dir": str(replica), "out": str(args.out),
+                        "views": ["admin-technicians", "admin-time", "admin-settings",
+                                  "admin-users", "lock"]})
         finally:
             demo.stop_demo_server(server.folder)
     for png in sorted(args.out.glob("*.png")):
@@ -255,6 +260,8 @@ def shoot(job: dict[str, Any]) -> int:
             _shoot_report(window, view, width, height, wait, settle, save)
         elif view == "order-pdf":
             _shoot_order(ctx, out, wait)
+        elif view.startswith("admin-") or view == "lock":
+            _manager_view(window, view, width, height, wait, settle, save)
     ctx.shutdown(wait=True)
     window.deleteLater()
     session.store.close()
@@ -511,6 +518,61 @@ def _shoot_checkin(view: str, window: Any, store: Any, save: Any, wait: Any, set
     painter.drawPixmap(at, panel)
     painter.end()
     save(shot, view)
+    dialog.close()
+
+
+def _manager_view(window: Any, view: str, width: int, height: int, wait: Any, settle: Any,
+                  save: Any) -> None:
+    """The manager's screens: the desk switches to the demo manager (File > Switch user,
+    the same path as a person's), then each Administration tab over the window, and the
+    lock screen."""
+    from app.demo import DEMO_ACCOUNTS
+    from ui.qt import QColor, QPainter, QPoint, QRect
+
+    manager = DEMO_ACCOUNTS["manager"]
+    lock = window.session_lock
+    if window.ctx.permissions.username != manager.username:
+        lock.switch_user()
+        lock.screen.username.setText(manager.username)
+        lock.screen.password.setText(manager.password)
+        lock.screen.submit()
+        wait(lambda: not lock.locked and window.ctx.permissions.username == manager.username,
+             60, "the switch to the demo manager")
+        settle()
+    if view == "lock":
+        window.show_board(0)
+        lock.lock()
+        settle()
+        save(window.grab(), "lock")
+        lock.screen.username.setText(manager.username)
+        lock.screen.password.setText(manager.password)
+        lock.screen.submit()
+        wait(lambda: not lock.locked, 60, "the unlock")
+        return
+    tab = view.removeprefix("admin-")
+    dialog = window.show_admin(tab)
+    if tab == "technicians":
+        wait(lambda: dialog.technicians.model.rowCount() > 0, 20, "the technicians")
+        dialog.technicians.view.selectRow(0)
+    elif tab == "time":
+        wait(lambda: dialog.time.model.rowCount() > 0, 20, "the time entries")
+        dialog.time.view.selectRow(0)
+        dialog.time.reason.setText("Clocked on late: started at 8:00")
+    elif tab == "settings":  # a refused value, with its message beside the field
+        wait(lambda: dialog.settings.loaded is not None, 20, "the shop settings")
+        dialog.settings.tax_rate.setText("825")
+        dialog.settings.save_button.click()
+    settle(0.8)
+    shot = window.grab()
+    panel = dialog.grab()
+    painter = QPainter(shot)
+    dpr = shot.devicePixelRatio()
+    w, h = panel.width() / dpr, panel.height() / dpr
+    at = QPoint(int((width - w) / 2), int((height - h) / 2))
+    painter.fillRect(QRect(0, 0, width, height), QColor(20, 30, 40, 60))
+    painter.drawPixmap(at, panel)
+    painter.end()
+    save(shot, f"admin-{tab}")
     dialog.close()
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.errors import BaylineError
-from sync import account
+from sync import account, deskuser
 from ui.desk.context import DeskContext
 from ui.qt import (
     QDialog,
@@ -47,6 +47,7 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("Ctrl+Shift+P", "Print the selected job's invoice, or save it as PDF"),
     ("Esc", "Close a dialog"),
     ("F1", "This help"),
+    ("Ctrl+L", "Lock the desk (a shared PC); File > Switch user signs someone else in"),
     ("Ctrl+Q", "Quit (waiting changes are kept)"),
 )
 
@@ -127,7 +128,12 @@ class SignInDialog(QDialog):
         self.message.setText("Signing in…")
         store, server = self.ctx.store, self.server
         # On the sync engine's thread: the network never runs on the GUI thread.
-        future = engine.submit(lambda: account.login(store, server, user, password))
+        def sign_in() -> None:
+            account.login(store, server, user, password, token_store=engine.token_store)
+            # kept for the lock screen, so this person can unlock during an outage
+            deskuser.remember_password(engine.token_store, server, user, password)
+
+        future = engine.submit(sign_in)
         future.add_done_callback(lambda f: self._result.emit(f.exception()))
 
     def _done(self, exc: Any) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 from app import rules
 from app.changes import Changes
-from app.errors import BaylineError, TransitionError
+from app.errors import BaylineError, NotAllowed, TransitionError
 from app.ops import jobs
 from app.queries.board_rows import BoardRows, board_rows_by_id
 from app.recovery import Opened
@@ -177,6 +177,7 @@ class MainWindow(QMainWindow):
         self._make_actions()
         self._make_menus()
         self._make_toolbar()
+        self._make_people()
 
         for board in (self.queue_board, self.tech_board):
             board.open_requested.connect(self.open_job)
@@ -399,6 +400,8 @@ class MainWindow(QMainWindow):
     def move_job(self, job_id: str, to_status: str, *, hold_reason: str | None = None) -> None:
         """Move a job to ``to_status`` through the domain operation (on the worker)."""
         number, status = self.card_facts(job_id)
+        if not self._role_allows(job_id, number, "job", {"status": to_status}):
+            return
         # Ask which hold only for a move the table allows; a refused one is explained below.
         if to_status == "on_hold" and hold_reason is None and (
                 status is None or rules.can_move(status, to_status)):
@@ -413,6 +416,8 @@ class MainWindow(QMainWindow):
 
     def assign_job(self, job_id: str, technician_id: str | None) -> None:
         number = self.card_facts(job_id)[0]
+        if not self._role_allows(job_id, number, "job", {"technician_id": technician_id}):
+            return
         self.ctx.worker.write(jobs.assign, job_id, technician_id=technician_id,
                               on_error=lambda exc: self._refuse(job_id, number, exc))
 
@@ -587,6 +592,82 @@ class MainWindow(QMainWindow):
         self.show()
         self.raise_()
         self.activateWindow()
+
+    # --- who is at the desk: roles, administration, lock (ui.desk.permissions, admin, lock)
+    def _make_people(self) -> None:
+        """The role limits on the boards, the Administration menu (managers and admins),
+        File > Switch user / Lock, the lock after inactivity, who is signed in."""
+        from ui.desk.lock import SessionLock
+
+        perms = self.ctx.permissions
+        self.queue_board.permissions = perms
+        self.session_lock = SessionLock(self)
+        self.act_switch_user = self._action("switchUser", "S&witch user…",
+                                            self.session_lock.switch_user, None, None,
+                                            "Sign in as another person at this PC")
+        self.act_lock = self._action("lockDesk", "&Lock", self.session_lock.lock, "Ctrl+L",
+                                     None, "Lock the desk until a password is typed")
+        bar = self.menuBar()
+        for top in bar.actions():
+            menu = top.menu()
+            if menu is not None and self.act_quit in menu.actions():
+                menu.insertAction(self.act_quit, self.act_switch_user)
+                menu.insertAction(self.act_quit, self.act_lock)
+                menu.insertSeparator(self.act_quit)
+                break
+        self.admin_menu = QMenu("&Administration", self)
+        self.admin_menu.setObjectName("adminMenu")
+        self.admin_menu.setToolTipsVisible(True)
+        for name, text, tab, entity in (
+                ("adminTechnicians", "&Technicians and PINs…", "technicians", "technician"),
+                ("adminBays", "&Bays…", "bays", "bay"),
+                ("adminUsers", "&Users and roles…", "users", None),
+                ("adminTime", "Time &entry corrections…", "time", "time_entry"),
+                ("adminSettings", "Shop &settings…", "settings", "shop_settings")):
+            act = self._action(name, text, lambda t=tab: self.show_admin(t))
+            if entity is not None:
+                perms.bind(act, entity, "create" if entity == "time_entry" else "update")
+            else:
+                perms.bind_rule(act, perms.users)
+            self.admin_menu.addAction(act)
+        last = bar.actions()[-1] if bar.actions() else None  # Help stays last
+        bar.insertMenu(last, self.admin_menu) if last is not None else bar.addMenu(self.admin_menu)
+        self.signed_in_label = QLabel("", self)
+        self.signed_in_label.setObjectName("signedIn")
+        self.statusBar().addPermanentWidget(self.signed_in_label)
+        perms.changed.connect(self._people_changed)
+        self.session_lock.locked_changed.connect(lambda _on: self._people_changed())
+        self._people_changed()
+
+    def _people_changed(self) -> None:
+        perms = self.ctx.permissions
+        self.admin_menu.menuAction().setVisible(perms.is_manager())
+        why = self.session_lock.why_not()
+        for act, tip in ((self.act_switch_user, "Sign in as another person at this PC"),
+                         (self.act_lock, "Lock the desk until a password is typed (Ctrl+L)")):
+            act.setEnabled(why is None)
+            act.setToolTip(why or tip)
+        who = perms.who
+        self.signed_in_label.setText(f"{who.username} · {who.role}" if who.username else "")
+        self.signed_in_label.setToolTip("Signed in to this desk: the changes made here are "
+                                        "this person's" if who.username else "")
+
+    def _role_allows(self, job_id: str, number: str, entity: str,
+                     fields: dict[str, Any]) -> bool:
+        """The role table's answer before a write (an offline clerk never makes an edit the
+        server will refuse): False, with the reason in the notice bar, when refused."""
+        ok, why = self.ctx.permissions.allowed(entity, "update", fields)
+        if not ok:
+            self._refuse(job_id, number, NotAllowed(why))
+        return ok
+
+    def show_admin(self, tab: str = "technicians") -> Any:
+        """The administration window on ``tab`` (``ui.desk.admin.TABS``)."""
+        from ui.desk.admin import AdminDialog
+
+        dialog = self._show_dialog("admin", lambda: AdminDialog(self.ctx, self))
+        dialog.show_tab(tab)
+        return dialog
 
     # --- settings and closing -----------------------------------------------------------
     def restore_settings(self) -> None:
