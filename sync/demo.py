@@ -64,6 +64,7 @@ class MemoryTokenStore(TokenStore):
         #: offline PIN check must survive a restart on a computer without a keyring.
         self._secret_file = secret_file
         self._secret: bytes | None = None
+        self._checks: dict[str, str] = {}
 
     def device_secret(self, server_url: str, client_id: str, *,
                       create: bool = True) -> bytes | None:
@@ -83,7 +84,6 @@ class MemoryTokenStore(TokenStore):
                 self._secret_file.write_text(base64.b64encode(self._secret).decode("ascii"),
                                              encoding="utf-8")
         return self._secret
-        self._checks: dict[str, str] = {}
 
     def check(self) -> None:
         return None
