@@ -64,6 +64,7 @@ class MemoryTokenStore(TokenStore):
         #: offline PIN check must survive a restart on a computer without a keyring.
         self._secret_file = secret_file
         self._secret: bytes | None = None
+        self._checks: dict[str, str] = {}
 
     def device_secret(self, server_url: str, client_id: str, *,
                       create: bool = True) -> bytes | None:
@@ -95,6 +96,16 @@ class MemoryTokenStore(TokenStore):
 
     def delete(self, server_url: str, username: str) -> None:
         self._tokens.pop(self.key(server_url, username), None)
+
+    # the offline unlock's checks (sync.deskuser) stay in memory too
+    def password_check(self, server_url: str, username: str) -> str | None:
+        return self._checks.get(self.check_key(server_url, username))
+
+    def save_password_check(self, server_url: str, username: str, verifier: str) -> None:
+        self._checks[self.check_key(server_url, username)] = verifier
+
+    def delete_password_check(self, server_url: str, username: str) -> None:
+        self._checks.pop(self.check_key(server_url, username), None)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@ What it does, so that anyone can run it again and get the same kind of pictures:
    opens the desk window at that size in logical pixels, waits for the boards and the sync
    state, and grabs the queue board and the technician board. ``1280x720`` is taken at a
    scale of 1.5: what a 1920x1080 screen at 150 % shows (the picture is 1920x1080 pixels).
+   Then the day schedule (Ctrl+3) on the busiest day of the coming week, by bay and by
+   technician.
 3. Then a second replica makes a job move the first one has not seen, and the first moves
    the same job elsewhere: the server refuses the second move (a conflict). The sync
    details panel is grabbed over the window, with that refused change listed.
@@ -51,6 +53,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--sizes", default=",".join(SIZES),
                         help=f"comma-separated, of {', '.join(SIZES)}")
+    parser.add_argument("--only", default="",
+                        help="comma-separated desk scenes to make, of: board (queue and "
+                             "technicians), schedule, sync-details, checkin (search and check-in), "
+                             "reports, admin (the manager's screens, at 1366x768), editor (the "
+                             "job editor)")
     parser.add_argument("--shoot", help=argparse.SUPPRESS)  # the child's JSON job
     parser.add_argument("--groups", default="desk,kiosk",
                         help="comma-separated, of desk, kiosk (the kiosk: 1280x800)")
@@ -79,21 +86,36 @@ def main(argv: list[str] | None = None) -> int:
             replica = folder / "desk"
             print("first sync of the desk's replica ...", flush=True)
             _sync(replica)
-            for size in sizes:
+            only = {s.strip() for s in args.only.split(",") if s.strip()}
+            for size in sizes if not only or "board" in only else ():
                 _child({"size": size, "data_dir": str(replica), "out": str(args.out),
                         "views": ["queue", "technicians"]})
-            print("making a refused change for the sync details ...", flush=True)
-            _refused_change(replica, folder / "kiosk")
-            for size in sizes:
+            for size in sizes if not only or "schedule" in only else ():
+                _child({"size": size, "data_dir": str(replica), "out": str(args.out),
+                        "views": ["schedule"]})
+            for size in sizes if not only or "checkin" in only else ():
+                _child({"size": size, "data_dir": str(replica), "out": str(args.out),
+                        "views": ["search", "checkin", "checkin-new"]})
+            if not only or "sync-details" in only:
+                print("making a refused change for the sync details ...", flush=True)
+                _refused_change(replica, folder / "kiosk")
+            for size in sizes if not only or "sync-details" in only else ():
                 _child({"size": size, "data_dir": str(replica), "out": str(args.out),
                         "views": ["sync-details"]})
-            for size in sizes:  # the reports window at the window's size; the PDF once
+            # the reports window at the window's size; the PDF once
+            for size in sizes if not only or "reports" in only else ():
                 _child({"size": size, "data_dir": str(replica), "out": str(args.out),
                         "views": ["reports-efficiency", "reports-maintenance"]
                         + (["order-pdf"] if size == sizes[0] else [])})
-            print("a sales tax for the job editor's totals ...", flush=True)
-            _shop_tax(folder / "manager")
-            for size in sizes:
+            if "1366x768" in sizes and (not only or "admin" in only):
+                # the manager's screens, at the clerk PC's size
+                _child({"size": "1366x768", "data_dir": str(replica), "out": str(args.out),
+                        "views": ["admin-technicians", "admin-time", "admin-settings",
+                                  "admin-users", "lock"]})
+            if not only or "editor" in only:
+                print("a sales tax for the job editor's totals ...", flush=True)
+                _shop_tax(folder / "manager")
+            for size in sizes if not only or "editor" in only else ():
                 _child({"size": size, "data_dir": str(replica), "out": str(args.out),
                         "views": ["editor"]})
         finally:
@@ -284,6 +306,10 @@ def shoot(job: dict[str, Any]) -> int:
             settle()
             save(editor.grab(), "job-editor")
             editor.close()
+        elif view == "schedule":
+            _shoot_schedule(window, session.store, wait, settle, save)
+        elif view in ("search", "checkin", "checkin-new"):
+            _shoot_checkin(view, window, session.store, save, wait, settle, width, height)
         elif view == "sync-details":
             window.show_board(QUEUE_TAB)
             dialog = window.show_sync_details()
@@ -306,11 +332,49 @@ def shoot(job: dict[str, Any]) -> int:
             _shoot_report(window, view, width, height, wait, settle, save)
         elif view == "order-pdf":
             _shoot_order(ctx, out, wait)
+        elif view.startswith("admin-") or view == "lock":
+            _manager_view(window, view, width, height, wait, settle, save)
     ctx.shutdown(wait=True)
     window.deleteLater()
     session.store.close()
     QApplication.processEvents()
     return 0
+
+
+def _busiest_day(store: Any) -> Any:
+    """The day of the coming week with the most appointments (the shop's clock)."""
+    from collections import Counter
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import select
+
+    from app.models import Appointment
+    from app.queries.common import local_day
+
+    now = datetime.now(UTC)
+    with store.read() as s:
+        starts = s.scalars(select(Appointment.starts_at).where(
+            Appointment.starts_at >= now - timedelta(days=1),
+            Appointment.starts_at < now + timedelta(days=8),
+            Appointment.status != "cancelled")).all()
+    days = Counter(local_day(at) for at in starts)
+    return max(days, key=lambda d: (days[d], -d.toordinal())) if days else local_day(now)
+
+
+def _shoot_schedule(window: Any, store: Any, wait: Any, settle: Any, save: Any) -> None:
+    """The schedule on the busiest day of the coming week, by bay and by technician."""
+    board = window.schedule
+    window.show_schedule()
+    wait(lambda: board.data is not None, 30, "the schedule")
+    board.show_day(_busiest_day(store))
+    wait(lambda: not board.reload_pending and board.data is not None
+         and board.data.day == board.day, 30, "the busy day")
+    settle()
+    save(window.grab(), "schedule")
+    board.set_mode("technician")
+    settle()
+    save(window.grab(), "schedule-technicians")
+    board.set_mode("bay")
 
 
 def _shoot_report(window: Any, view: str, width: int, height: int, wait: Any, settle: Any,
@@ -467,6 +531,121 @@ def shoot_kiosk(job: dict[str, Any]) -> int:
     session.store.close()
     QApplication.processEvents()
     return 0
+
+
+def _shoot_checkin(view: str, window: Any, store: Any, save: Any, wait: Any, settle: Any,
+                   width: int, height: int) -> None:
+    """The search with its results; the check-in of a known car; a new customer's, with a
+    European VIN's warning and a likely duplicate offered."""
+    from sqlalchemy import select
+
+    from app.models import Customer, Vehicle
+    from ui.desk.window import QUEUE_TAB
+    from ui.qt import QColor, QPainter, QPoint, QRect
+
+    with store.read() as s:
+        car, owner = s.execute(select(Vehicle.id, Customer.name)
+                               .join(Customer, Customer.id == Vehicle.customer_id)
+                               .where(Vehicle.vin != "").order_by(Vehicle.plate)
+                               .limit(1)).one()
+    window.show_board(QUEUE_TAB)
+    if view == "search":
+        window.start_search()
+        text = owner.split()[-1][:4].lower()
+        window.search.setText(text)
+        wait(lambda: window.search.popup.isVisible(), 10, "the search results")
+        window.search.popup.step(1)
+        settle()
+        save(window.grab(), "search")
+        window.search.clear()
+        window.search.close_results()
+        return
+    if view == "checkin":
+        dialog = window.check_in(vehicle_id=car)
+        wait(lambda: dialog.ready, 10, "the check-in")
+        dialog.concern.setText("Grinding noise from the front left when braking")
+    else:
+        dialog = window.check_in(prefill={"name": owner})
+        wait(lambda: dialog.ready, 10, "the check-in")
+        dialog.phone.setText("416 555 0199")
+        dialog.vin.setText("WVWZZZ1JZ3W386752")
+        dialog.check_field("vin")
+        for edit, text in ((dialog.plate, "CKLW 214"), (dialog.make, "Volkswagen"),
+                           (dialog.model, "Golf"), (dialog.year, "2003"),
+                           (dialog.concern, "Check engine light, runs rough when cold"),
+                           (dialog.odometer, "184 300")):
+            edit.setText(text)
+        dialog._edited("name")
+        wait(lambda: bool(dialog.duplicates), 10, "the likely duplicate")
+    dialog.adjustSize()
+    settle()
+    shot = window.grab()
+    panel = dialog.grab()
+    painter = QPainter(shot)
+    dpr = shot.devicePixelRatio()
+    w, h = panel.width() / dpr, panel.height() / dpr
+    at = QPoint(int((width - w) / 2), int((height - h) / 2))
+    painter.fillRect(QRect(0, 0, width, height), QColor(20, 30, 40, 60))
+    painter.fillRect(QRect(at.x() + 4, at.y() + 4, int(w), int(h)), QColor(0, 0, 0, 60))
+    painter.drawPixmap(at, panel)
+    painter.end()
+    save(shot, view)
+    dialog.close()
+
+
+def _manager_view(window: Any, view: str, width: int, height: int, wait: Any, settle: Any,
+                  save: Any) -> None:
+    """The manager's screens: the desk switches to the demo manager (File > Switch user,
+    the same path as a person's), then each Administration tab over the window, and the
+    lock screen."""
+    from app.demo import DEMO_ACCOUNTS
+    from ui.qt import QColor, QPainter, QPoint, QRect
+
+    manager = DEMO_ACCOUNTS["manager"]
+    lock = window.session_lock
+    if window.ctx.permissions.username != manager.username:
+        lock.switch_user()
+        lock.screen.username.setText(manager.username)
+        lock.screen.password.setText(manager.password)
+        lock.screen.submit()
+        wait(lambda: not lock.locked and window.ctx.permissions.username == manager.username,
+             60, "the switch to the demo manager")
+        settle()
+    if view == "lock":
+        window.show_board(0)
+        lock.lock()
+        settle()
+        save(window.grab(), "lock")
+        lock.screen.username.setText(manager.username)
+        lock.screen.password.setText(manager.password)
+        lock.screen.submit()
+        wait(lambda: not lock.locked, 60, "the unlock")
+        return
+    tab = view.removeprefix("admin-")
+    dialog = window.show_admin(tab)
+    if tab == "technicians":
+        wait(lambda: dialog.technicians.model.rowCount() > 0, 20, "the technicians")
+        dialog.technicians.view.selectRow(0)
+    elif tab == "time":
+        wait(lambda: dialog.time.model.rowCount() > 0, 20, "the time entries")
+        dialog.time.view.selectRow(0)
+        dialog.time.reason.setText("Clocked on late: started at 8:00")
+    elif tab == "settings":  # a refused value, with its message beside the field
+        wait(lambda: dialog.settings.loaded is not None, 20, "the shop settings")
+        dialog.settings.tax_rate.setText("825")
+        dialog.settings.save_button.click()
+    settle(0.8)
+    shot = window.grab()
+    panel = dialog.grab()
+    painter = QPainter(shot)
+    dpr = shot.devicePixelRatio()
+    w, h = panel.width() / dpr, panel.height() / dpr
+    at = QPoint(int((width - w) / 2), int((height - h) / 2))
+    painter.fillRect(QRect(0, 0, width, height), QColor(20, 30, 40, 60))
+    painter.drawPixmap(at, panel)
+    painter.end()
+    save(shot, f"admin-{tab}")
+    dialog.close()
 
 
 if __name__ == "__main__":
