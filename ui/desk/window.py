@@ -458,6 +458,8 @@ class MainWindow(QMainWindow):
 
     # --- detail, sync, help -------------------------------------------------------------
     def open_job(self, job_id: str) -> None:
+        if not job_id:  # an appointment with no job yet, say: nothing to edit
+            return
         editor = self.open_editor(job_id)
         self.detail_dock.show()
         # The panel (behind the editor) reads once the editor has shown the job, so the two
