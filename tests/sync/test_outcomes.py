@@ -13,6 +13,8 @@ from app.models import Conflict, Customer
 from app.ops import customers, jobs
 from sync.credentials import TokenStore
 from sync.engine import SyncEngine
+from sync.outbox import ACTED_BY
+from sync.outcomes import refused_changes
 from tests.sync.conftest import SERVER
 from tests.sync.fakeserver import FakeServer
 from tests.sync.helpers import edit, job, new_job, outbox, outcomes
@@ -46,7 +48,11 @@ def test_a_rejected_edit_is_shown_and_the_row_takes_the_servers_state(
     [outcome] = outcomes(store)
     assert outcome.status == "rejected"
     assert outcome.reason == "Only the service adviser may change the concern."
-    assert outcome.fields == {"concern": "forbidden"}
+    # what was sent, and who sent it (the user signed in: sync.outbox.ACTED_BY)
+    assert outcome.fields == {"concern": "forbidden", ACTED_BY: store.state().user_id}
+    [refused] = refused_changes(store)
+    assert refused.mine == {"concern": "forbidden"}
+    assert refused.acting_user_id == store.state().user_id is not None
     assert outcome.entity == "job" and outcome.row_id == job_id
     row = job(store, job_id)
     assert row.concern == "brakes squeal"  # the server's value, after the repair pull
