@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.models import Appointment, Customer, Job, JobLine, StatusEvent, Vehicle
+from app.models import Appointment, Customer, Job, JobLine, StatusEvent, SyncState, Vehicle
 from app.queries.labels import vehicle_words
 from app.queries.settings import replica_settings
 
@@ -237,10 +237,14 @@ def decide(before: Waiting, changed: Changed, *, device_id: str | None, now: dat
 
 
 def notices_for_changes(session: Session, rows: Mapping[str, Collection[str]],
-                        before: Waiting, *, device_id: str | None, now: datetime,
-                        from_others: bool) -> tuple[list[Notice], Waiting]:
+                        before: Waiting, *, now: datetime, from_others: bool,
+                        device_id: str | None = None) -> tuple[list[Notice], Waiting]:
     """One read for the desk's worker: the notices of a change (none when it is this
-    desk's own, ``from_others=False``) and what waits after it."""
+    desk's own, ``from_others=False``) and what waits after it. ``device_id``: this
+    replica's (read from its sync state when not given)."""
+    if device_id is None:
+        state = session.get(SyncState, 1)
+        device_id = state.client_id if state is not None else None
     changed = read_changed(session, rows)
     found = decide(before, changed, device_id=device_id, now=now) if from_others else []
     return found, advance(before, changed)

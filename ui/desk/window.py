@@ -26,6 +26,7 @@ from ui.boards.technicians import TechnicianBoardView
 from ui.desk.context import DeskContext
 from ui.desk.detail import JobDetailPanel
 from ui.desk.dialogs import KeyboardHelpDialog, SignInDialog
+from ui.desk.notices import install_notices
 from ui.desk.statusbar import (
     LiveBanner,
     RecoveryBar,
@@ -169,6 +170,7 @@ class MainWindow(QMainWindow):
         self._make_actions()
         self._make_menus()
         self._make_toolbar()
+        install_notices(self)  # refused changes and the shop's news, never taking focus
 
         for board in (self.queue_board, self.tech_board):
             board.open_requested.connect(self.open_job)
