@@ -260,7 +260,7 @@ def approval_waits(session: Session, now: datetime) -> list[Notice]:
     if not held:
         return []
     ids = [j.id for j in held]
-    since: dict[str, datetime] = dict(session.execute(  # type: ignore[arg-type]
+    since: dict[str, datetime] = dict(session.execute(
         select(StatusEvent.job_id, func.max(StatusEvent.at))
         .where(StatusEvent.job_id.in_(ids), StatusEvent.to_status == "on_hold",
                StatusEvent.deleted_at.is_(None))

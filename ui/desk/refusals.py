@@ -83,7 +83,9 @@ def _parts(c: RefusedChange) -> list[tuple[str, str, dict[str, Any]]]:
 
 def value_words(field: str, value: Any, labels: dict[tuple[str, str], str]) -> str:
     if value is None or value == "":
-        return "none"
+        if field in ("technician_id", "by_id", "author_id"):
+            return "nobody"
+        return "no bay" if field == "bay_id" else "none"
     if field in _STATUS_FIELDS:
         return rules.STATUS_LABELS.get(str(value), str(value))
     if field in _ID_FIELDS:
@@ -102,6 +104,29 @@ def _meaningful(fields: dict[str, Any]) -> dict[str, Any]:
 
 def _field_words(field: str) -> str:
     return field.removesuffix("_id").replace("_", " ")
+
+
+def _status_words(values: dict[str, Any], labels: dict[tuple[str, str], str]) -> str:
+    text = value_words("status", values.get("status"), labels)
+    if values.get("status") == "on_hold" and values.get("hold_reason"):
+        text += f" ({value_words('hold_reason', values['hold_reason'], labels)})"
+    return text
+
+
+def _both_values(c: RefusedChange, labels: dict[tuple[str, str], str]) -> tuple[str, str]:
+    """(what this person wanted, what the shop has) in words. A status with its hold
+    reason is one value; an empty value of the shop's is "none" when the shop's row is
+    known (a conflict names it, or it has a value), else the shop's side is not said."""
+    mine = _meaningful(c.mine)
+    if "status" in mine:
+        if c.theirs.get("status") is None:
+            return _status_words(mine, labels), ""
+        return _status_words(mine, labels), _status_words(c.theirs, labels)
+    known = bool(c.conflict_ids) or any(c.theirs.get(f) is not None for f in mine)
+    compared = [f for f in mine if known and f in c.theirs]
+    wanted = ", ".join(value_words(f, mine[f], labels) for f in (compared or mine))
+    kept = ", ".join(value_words(f, c.theirs.get(f), labels) for f in compared)
+    return wanted if compared else "", kept
 
 
 def refusal_words(c: RefusedChange, labels: dict[tuple[str, str], str]) -> RefusalWords:
@@ -135,9 +160,7 @@ def refusal_words(c: RefusedChange, labels: dict[tuple[str, str], str]) -> Refus
         what = f"{name}: {', '.join(_field_words(f) for f in shown)} changed"
     else:
         what = f"{name} changed"
-    compared = [f for f in _meaningful(c.mine) if c.theirs.get(f) is not None]
-    wanted = ", ".join(value_words(f, c.mine[f], labels) for f in compared)
-    kept = ", ".join(value_words(f, c.theirs[f], labels) for f in compared)
+    wanted, kept = _both_values(c, labels)
     why = c.reason or "The server gave no reason."
     for code, label in rules.STATUS_LABELS.items():  # "status is now 'in_progress'"
         why = why.replace(f"'{code}'", f"“{label}”")
