@@ -215,7 +215,7 @@ class NoticeStack(QWidget):
             return
         width = min(STACK_WIDTH, max(200, self.host.width() - 24))
         self.setFixedWidth(width)
-        self.layout().activate()
+        self.column.activate()
         height = min(self.sizeHint().height(), max(100, self.host.height() - 24))
         self.resize(width, height)
         self.move(self.host.width() - width - 12, self.host.height() - height - 12)
@@ -391,8 +391,12 @@ class NotificationCenter(QObject):
         toast = Toast(n.title, n.text, kind="summary" if n.kind == "summary" else "news")
         if n.job_id is not None and self.open_job is not None:
             job_id, open_job = n.job_id, self.open_job
-            toast.add_button("Open job", lambda: (open_job(job_id), toast.dismiss()),
-                             "Show this job in the detail panel")
+
+            def open_it() -> None:
+                open_job(job_id)
+                toast.dismiss()
+
+            toast.add_button("Open job", open_it, "Show this job in the detail panel")
         self.stack.add(toast)
         if self.tray is not None and self.tray_enabled():
             self.tray.showMessage(n.title, n.text, QSystemTrayIcon.MessageIcon.Information,
@@ -439,14 +443,16 @@ def install_notices(window: MainWindow) -> None:
     """The notice stack, the refusal notifier, the notification centre and the
     ``Settings → Notifications`` menu of a desk window (called once by the window)."""
     host = window.centralWidget()
+    assert host is not None
     stack = NoticeStack(host)
     window.notice_stack = stack  # type: ignore[attr-defined]
     window.refusal_notifier = RefusalNotifier(window.ctx, stack)  # type: ignore[attr-defined]
     center = NotificationCenter(window.ctx, stack, open_job=window.open_job)
     window.notifications = center  # type: ignore[attr-defined]
     bar = window.menuBar()
-    settings = next((a.menu() for a in bar.actions()
-                     if a.menu() is not None and a.text().replace("&", "") == "Settings"), None)
+    settings: QMenu | None = next(
+        (m for a in bar.actions() if isinstance(m := a.menu(), QMenu)
+         and a.text().replace("&", "") == "Settings"), None)
     if settings is None:
         # before Help, where a Settings menu goes
         help_action = next((a for a in bar.actions() if a.text().replace("&", "") == "Help"),
