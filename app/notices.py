@@ -277,15 +277,20 @@ def approval_waits(session: Session, now: datetime) -> list[Notice]:
         minutes = int(waited.total_seconds() // 60)
         out.append(Notice("approval_wait", f"approval:{job_id}:{began.isoformat()}",
                           f"{label} is waiting on approval",
-                          f"{_duration(minutes)} so far (the shop allows {_duration(allowed)})"
+                          f"Waiting {_duration(minutes)} (the shop allows {_duration(allowed)})"
                           + (f" — {job.who}" if job and job.who else ""), job_id, now))
     return out
 
 
 def _duration(minutes: int) -> str:
+    """``45 min``, ``1 h 15 min``, ``2 days 3 h``."""
     if minutes < 60:
         return f"{minutes} min"
     h, m = divmod(minutes, 60)
+    if h >= 24:
+        d, h = divmod(h, 24)
+        days = f"{d} day{'s' if d != 1 else ''}"
+        return f"{days} {h} h" if h else days
     return f"{h} h {m} min" if m else f"{h} h"
 
 

@@ -111,7 +111,7 @@ def test_a_job_waiting_on_approval_longer_than_the_shop_allows(store: Store, sho
         assert notices.approval_waits(s, clock.now + timedelta(minutes=44)) == []
         [n] = notices.approval_waits(s, clock.now + timedelta(minutes=75))
     assert n.kind == "approval_wait" and n.job_id == job_id and n.job_id != parts
-    assert n.text.startswith("1 h 15 min so far (the shop allows 45 min)")
+    assert n.text.startswith("Waiting 1 h 15 min (the shop allows 45 min)")
     # the same wait has the same key (shown once); a new wait has a new one
     with store.read() as s:
         again = notices.approval_waits(s, clock.now + timedelta(minutes=90))
@@ -145,3 +145,8 @@ def test_a_flood_becomes_one_summary() -> None:
     assert summary.text == "9 jobs ready, 3 parts received."
     assert notices.summarize(found[:3], offline=True) == found[:3]  # a few stay as they are
     assert notices.summarize(found, offline=False)[0].title == "12 updates from the shop"
+
+
+def test_a_wait_is_said_in_minutes_hours_and_days() -> None:
+    assert [notices._duration(m) for m in (45, 60, 75, 24 * 60, 2 * 24 * 60 + 190)] == [
+        "45 min", "1 h", "1 h 15 min", "1 day", "2 days 3 h"]

@@ -84,7 +84,7 @@ def test_use_mine_on_a_status_conflict_moves_the_job_and_resolves_it_by_the_pers
     card = toast.card
     assert card is not None
     number = job_number(store, job_id)
-    assert toast.title.text() == "Someone else changed this first"
+    assert toast.title.text() == "Your change was not saved"
     assert card.what.text() == f"Job {number} → On hold (waiting for parts)"
     assert card.values.text() == ("You wanted: On hold (waiting for parts)  ·  "
                                   "The shop has: In progress")
@@ -162,7 +162,7 @@ def test_a_plain_refusal_is_dismissed_and_leaves_the_details_too(
     [toast] = refusal_cards(window)
     card = toast.card
     assert card is not None
-    assert toast.title.text() == "Your change was not accepted"
+    assert toast.title.text() == "Your change was not saved"
     assert card.why.text() == "Only a manager may do this."
     assert card.choices == [] and card.dismiss is not None
     assert card.dismiss.text() == "Dismiss"

@@ -52,11 +52,12 @@ NEWS_SECONDS = 12
 #: Cards shown at once; an older one goes when a newer one comes.
 MAX_CARDS = 4
 STACK_WIDTH = 400
+REFUSED_TITLE = "Your change was not saved"
 SETTINGS_PREFIX = "notifications/"
 TRAY_KEY = "notifications/tray"
 
 _STYLE = """
-QFrame#toast { background: #ffffff; border: 1px solid #c5ccd6; border-radius: 6px; }
+QFrame#toast { background: #ffffff; border: 1px solid #8a96a6; border-radius: 3px; }
 QFrame#toast[kind="refusal"] { border-left: 5px solid #c62828; }
 QFrame#toast[kind="news"] { border-left: 5px solid #1f6feb; }
 QFrame#toast[kind="summary"] { border-left: 5px solid #2e7d32; }
@@ -135,10 +136,7 @@ class RefusalToast(Toast):
 
     def __init__(self, words: RefusalWords, ctx: DeskContext,
                  parent: QWidget | None = None) -> None:
-        conflict = bool(words.conflict_ids)
-        super().__init__("Someone else changed this first" if conflict
-                         else "Your change was not accepted", kind="refusal", seconds=None,
-                         parent=parent)
+        super().__init__(REFUSED_TITLE, kind="refusal", seconds=None, parent=parent)
         self.ctx = ctx
         self.close_button.setToolTip("Close this notice (the change stays listed in Sync "
                                      "details)")
@@ -158,9 +156,10 @@ class RefusalToast(Toast):
             self.body.removeWidget(self.card)
             self.card.setParent(None)
             self.card.deleteLater()
-        self.title.setText("Someone else changed this first" if words.conflict_ids
-                           else "Your change was not accepted")
         self.card = RefusalCard(words, self.ctx, self.dismiss, self)
+        inner = self.card.layout()
+        if inner is not None:
+            inner.setContentsMargins(0, 0, 0, 0)  # the toast has its own
         self.body.insertWidget(1, self.card)
         self.setAccessibleName(f"{self.title.text()}. {words.what}. {words.why}")
 
@@ -216,7 +215,10 @@ class NoticeStack(QWidget):
         width = min(STACK_WIDTH, max(200, self.host.width() - 24))
         self.setFixedWidth(width)
         self.column.activate()
-        height = min(self.sizeHint().height(), max(100, self.host.height() - 24))
+        # word-wrapped labels: the height for this width, not the unwrapped size hint
+        wanted = (self.column.totalHeightForWidth(width) if self.column.hasHeightForWidth()
+                  else self.sizeHint().height())
+        height = min(wanted, max(100, self.host.height() - 24))
         self.resize(width, height)
         self.move(self.host.width() - width - 12, self.host.height() - height - 12)
         self.show()
