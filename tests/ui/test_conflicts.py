@@ -198,7 +198,7 @@ def test_one_card_per_click_and_it_completes_when_the_conflict_arrives(
     """The push answer comes before the pull that brings the conflict row: the card first
     offers only Dismiss, then the choice once the conflict is here."""
     signed_in(store)
-    job_id = shop.jobs["queued2"]
+    job_id = shop.jobs["in_progress"]
     window = make_desk(FakeEngine())
     now = datetime.now(UTC)
     with store.write_session() as s:  # a move and its status event, refused together
@@ -217,14 +217,17 @@ def test_one_card_per_click_and_it_completes_when_the_conflict_arrives(
         job = s.get(Job, job_id)
         s.add(Conflict(id=str(uuid4()), shop_id=job.shop_id, created_at=now, updated_at=now,
                        entity="job", row_id=job_id, field="status", client_value="cancelled",
-                       server_value="queued", client_id=s.get(SyncState, 1).client_id,
+                       server_value="in_progress", client_id=s.get(SyncState, 1).client_id,
                        mutation_id=50))
     with store.read() as s:
         conflict_id = s.scalar(select(Conflict.id))
     window.ctx.hub.publish(Changes({"conflict": frozenset({conflict_id})}, source="sync"))
     assert refusal_cards(window) == [toast]
-    assert [b.text() for b in toast.card.choices] == ["Keep the shop's: Queued",
-                                                      "Use mine: Cancelled"]
+    assert [b.text() for b in toast.card.choices] == ["Keep the shop's: In progress"]
+    assert toast.card.hint.text().startswith("A job cannot move from In progress")
+    # the card grew with its words, and the corner's column with it: nothing is cut off
+    stack = window.notice_stack
+    assert stack.height() >= stack.column.totalHeightForWidth(stack.width())
 
 
 def test_a_local_refusal_still_says_so_above_the_boards(
@@ -233,3 +236,4 @@ def test_a_local_refusal_still_says_so_above_the_boards(
     window.move_job(shop.jobs["ready"], "queued")
     assert window.notice.isVisible() and "was not moved" in window.notice.label.text()
     assert refusal_cards(window) == []
+

@@ -180,6 +180,7 @@ class NoticeStack(QWidget):
         self.column.setContentsMargins(0, 0, 0, 0)
         self.column.setSpacing(8)
         self.toasts: list[Toast] = []
+        self._placing = False
         host.installEventFilter(self)
         self.hide()
 
@@ -191,7 +192,7 @@ class NoticeStack(QWidget):
         while len(self.toasts) > MAX_CARDS:
             self.remove(self.toasts[0])
         toast.show()
-        self._place()
+        self.place()
         self.changed.emit()
         return toast
 
@@ -202,16 +203,24 @@ class NoticeStack(QWidget):
         self.column.removeWidget(toast)
         toast.hide()
         toast.deleteLater()
-        self._place()
+        self.place()
         self.changed.emit()
 
     def visible_toasts(self) -> list[Toast]:
         return [t for t in self.toasts if not t.isHidden()]
 
-    def _place(self) -> None:
+    def place(self) -> None:
+        """Size the column for its cards' words and put it in the host's corner."""
         if not self.toasts:
             self.hide()
             return
+        self._placing = True
+        try:
+            self._place()
+        finally:
+            self._placing = False
+
+    def _place(self) -> None:
         width = min(STACK_WIDTH, max(200, self.host.width() - 24))
         self.setFixedWidth(width)
         self.column.activate()
@@ -226,8 +235,16 @@ class NoticeStack(QWidget):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.host and event.type() == QEvent.Type.Resize and self.toasts:
-            self._place()
+            self.place()
         return False
+
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        # A card's words changed, or the style (fonts) came after it was placed: its
+        # height for this width is asked again, so nothing is cut off.
+        if event.type() == QEvent.Type.LayoutRequest and self.toasts and not self._placing:
+            self.place()
+        return handled
 
 
 class RefusalNotifier(QObject):
@@ -262,6 +279,7 @@ class RefusalNotifier(QObject):
             toast = self.shown.get(words.mutation_id)
             if toast is not None:
                 toast.set_words(words)
+                self.stack.place()  # the card's words changed: so may its height
             elif words.mutation_id not in self.seen:
                 self.seen.add(words.mutation_id)
                 toast = RefusalToast(words, self.ctx)
