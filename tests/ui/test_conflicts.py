@@ -6,15 +6,25 @@ status; a plain refusal is dismissed; one card per click."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
+import pytest
 from sqlalchemy import select
 
 from app.changes import Changes
 from app.db import Store
 from app.models import Conflict, Job, MutationOutcome, Outbox, SyncState
+from app.ops import customers, jobs, vehicles
+from sync import account
+from sync.credentials import TokenStore
+from sync.engine import SyncEngine
 from sync.outbox import ACTED_BY
+from sync.settings import SyncSettings
+from sync.syncer import Syncer
+from tests.live_server import LiveServer, seed_shop
+from tests.pg import database_fixture
 from tests.ui.helpers import FakeEngine, Shop, job_number
 from ui.desk.notices import RefusalToast
 from ui.qt import QApplication, Qt
@@ -237,3 +247,91 @@ def test_a_local_refusal_still_says_so_above_the_boards(
     assert window.notice.isVisible() and "was not moved" in window.notice.label.text()
     assert refusal_cards(window) == []
 
+
+
+# --- against the real server on loopback ------------------------------------------------
+
+pg_database = database_fixture("bl_conflicts", migrate=True)
+
+
+class LiveReplica:
+    """A replica signed in to the live server, synced by hand (``Syncer``) until a desk
+    takes it over with its engine."""
+
+    def __init__(self, folder: Path, srv: LiveServer, user: Any) -> None:
+        store = Store(folder / "replica.sqlite")
+        self.store = account.login(store, srv.base_url, user.username, user.password).store
+
+    def sync(self) -> None:
+        api = account.client_for(self.store, token_store=TokenStore())
+        try:
+            Syncer(self.store, api).round()
+        finally:
+            api.close()
+
+
+@pytest.mark.postgres
+def test_a_real_conflict_is_settled_both_ways_through_the_server(
+        tmp_path: Path, live_server: LiveServer, pg_database: str, test_keyring: Any,
+        make_desk: Any, qtbot: Any) -> None:
+    """Another desk starts two jobs; this desk, not having heard, puts one on hold and
+    cancels the other. The server keeps "in progress" for both (two conflicts). The clerk
+    uses theirs for the hold (a legal move from In progress) and keeps the shop's for the
+    cancel (not a legal move: "mine" is not offered); the server ends with the hold, the
+    start, and both conflicts resolved by the clerk."""
+    seed = seed_shop(pg_database, "Conflict Garage", migrate=False)
+    user = seed.users["manager"]
+    other = LiveReplica(tmp_path / "other", live_server, user)
+    mine = LiveReplica(tmp_path / "mine", live_server, user)
+    cust = other.store.run(customers.create_customer, name="Ada Lovelace").result
+    veh = other.store.run(vehicles.create_vehicle, customer_id=cust, plate="CAFE 123",
+                          make="Honda", model="Accord", year=2003).result
+    held, cancelled = (other.store.run(jobs.create_job, customer_id=cust, vehicle_id=veh,
+                                       concern=c).result for c in ("brakes", "oil"))
+    other.sync()
+    mine.sync()
+    for job_id in (held, cancelled):
+        other.store.run(jobs.move_status, job_id, "in_progress")
+    other.sync()
+    mine.store.run(jobs.move_status, held, "on_hold", hold_reason="parts")
+    mine.store.run(jobs.move_status, cancelled, "cancelled")
+
+    engine = SyncEngine(mine.store, settings=SyncSettings().but(
+        backoff_base=0.2, backoff_cap=1.0, network_retry_cap=1.0), token_store=TokenStore())
+    try:
+        window = make_desk(engine, synchronous=False, on=mine.store)
+        engine.start()
+
+        def cards_with_choices() -> dict[str, Any]:
+            return {t.card.words.what: t.card for t in refusal_cards(window)
+                    if t.card is not None and t.card.choices}
+
+        qtbot.waitUntil(lambda: len(cards_with_choices()) == 2, timeout=30_000)
+        by_job = {job_number(mine.store, j): j for j in (held, cancelled)}
+        cards = {by_job[what.split()[1]]: card for what, card in cards_with_choices().items()}
+        hold_card, cancel_card = cards[held], cards[cancelled]
+        assert hold_card.values.text() == ("You wanted: On hold (waiting for parts)  ·  "
+                                           "The shop has: In progress")
+        assert [b.text() for b in hold_card.choices] == ["Keep the shop's: In progress",
+                                                         "Use mine: On hold"]
+        assert [b.text() for b in cancel_card.choices] == ["Keep the shop's: In progress"]
+        assert cancel_card.hint.text().startswith("A job cannot move from In progress to "
+                                                  "Cancelled")
+        qtbot.mouseClick(hold_card.choices[1], Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(cancel_card.choices[0], Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not refusal_cards(window), timeout=10_000)
+        qtbot.waitUntil(lambda: engine.status.pending == 0 and engine.status.refused == 0
+                        and engine.status.open_conflicts == 0, timeout=30_000)
+    finally:
+        engine.stop()
+    other.sync()
+    with other.store.read() as s:
+        assert s.get(Job, held).status == "on_hold"
+        assert s.get(Job, held).hold_reason == "parts"
+        assert s.get(Job, cancelled).status == "in_progress"
+        conflicts = list(s.scalars(select(Conflict)))
+        assert len(conflicts) == 2
+        assert all(c.resolved_at is not None for c in conflicts)
+        assert {c.resolved_by for c in conflicts} == {mine.store.state().user_id}
+    mine.store.close()
+    other.store.close()
