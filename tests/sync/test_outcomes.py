@@ -236,3 +236,31 @@ def test_status_lists_each_refused_change_with_why_and_both_values(
     assert "why:    Only the service adviser may change the concern." in text
     assert 'sent:   {"concern": "forbidden"}' in text
     assert 'server: {"concern": "brakes squeal"}' in text
+
+
+def test_a_refusal_belongs_to_the_person_who_acted_not_only_the_device(
+        make_replica: Replica) -> None:
+    """A kiosk's change made for a technician is that technician's refusal; one made by
+    whoever is signed in is theirs (``sync.outbox.ACTED_BY``, ``refused_changes(for_user)``)."""
+    from datetime import UTC, datetime
+
+    from sync.outbox import read_batch, settle_push
+
+    store = make_replica("a")
+    job_id, _ = new_job(store)
+    store.run(jobs.update_job, job_id, priority=1, acting_user_id="tech-user")
+    store.run(jobs.update_job, job_id, priority=2)
+    with store.write_session() as s:
+        batch = read_batch(s, max_count=100, max_bytes=1_000_000)
+        refused = batch.mutations[-2:]
+        answer = {"last_mutation_id": max(batch.ids), "results": [
+            {"id": m["id"], "status": "rejected", "reason": "No."} for m in refused]}
+        settle_push(s, batch, answer, datetime.now(UTC))
+    signed_in = store.state().user_id
+    assert signed_in is not None and signed_in != "tech-user"
+    theirs = refused_changes(store, for_user="tech-user")
+    mine = refused_changes(store, for_user=signed_in)
+    assert [c.mine for c in theirs] == [{"priority": 1}]
+    assert [c.acting_user_id for c in theirs] == ["tech-user"]
+    assert [c.mine for c in mine] == [{"priority": 2}]
+    assert len(refused_changes(store)) == 2  # the details of the device list both
