@@ -181,12 +181,14 @@ def dismiss(store: Store, mutation_id: int) -> None:
             o.dismissed_at = utcnow()
 
 
-def _dismiss_operation(session: Any, outcome: MutationOutcome, at: datetime) -> None:
+def _dismiss_operation(w: Writer, outcome: MutationOutcome) -> None:
     op = _operation(outcome)
-    for o in session.scalars(select(MutationOutcome).where(
+    for o in w.session.scalars(select(MutationOutcome).where(
             MutationOutcome.dismissed_at.is_(None),
             func.coalesce(MutationOutcome.operation_id, MutationOutcome.mutation_id) == op)):
-        o.dismissed_at = at
+        o.dismissed_at = w.now
+        # Not a synced row: named in the ``Changes`` so the views of refusals follow.
+        w.collector.add("mutation_outcome", [str(o.mutation_id)])
 
 
 def dismiss_refusal(w: Writer, mutation_id: int) -> int:
@@ -195,7 +197,7 @@ def dismiss_refusal(w: Writer, mutation_id: int) -> int:
     outcome = w.session.get(MutationOutcome, mutation_id)
     if outcome is None:
         raise NotFound("That refused change is no longer listed.")
-    _dismiss_operation(w.session, outcome, w.now)
+    _dismiss_operation(w, outcome)
     return mutation_id
 
 
@@ -223,7 +225,7 @@ def resolve_refusal(w: Writer, mutation_id: int, *, keep: str) -> int:
     for conflict_id in ids:
         resolve_conflict(w, conflict_id, keep=keep, by_id=by_id,
                          hold_reason=hold if isinstance(hold, str) else None)
-    _dismiss_operation(w.session, outcome, w.now)
+    _dismiss_operation(w, outcome)
     return mutation_id
 
 

@@ -130,7 +130,11 @@ def test_keep_the_shops_value_leaves_the_job_and_resolves_the_conflict(
     assert card.values.text() == "You wanted: Linus Torvalds  ·  The shop has: nobody"
     assert [b.text() for b in card.choices] == ["Keep the shop's: nobody",
                                                 "Use mine: Linus Torvalds"]
-    qtbot.mouseClick(card.choices[0], Qt.MouseButton.LeftButton)
+    # chosen in the status bar's details this time: the card in the corner goes with it
+    details = window.show_sync_details()
+    qtbot.waitUntil(lambda: len(details.cards) == 1)
+    assert [b.text() for b in details.cards[0].choices] == [b.text() for b in card.choices]
+    qtbot.mouseClick(details.cards[0].choices[0], Qt.MouseButton.LeftButton)
     with store.read() as s:
         assert s.get(Job, job_id).technician_id is None  # unchanged
         [c] = s.scalars(select(Conflict))
@@ -182,8 +186,7 @@ def test_a_plain_refusal_is_dismissed_and_leaves_the_details_too(
     with store.read() as s:
         assert s.get(MutationOutcome, 44).dismissed_at is not None
     assert refusal_cards(window) == []
-    details.reload()
-    qtbot.waitUntil(lambda: not details.cards)
+    qtbot.waitUntil(lambda: not details.cards)  # the details follow the card's choice
 
 
 def test_a_refusal_of_someone_else_who_used_this_computer_is_not_shown_to_this_person(

@@ -42,6 +42,7 @@ from ui.qt import (
     QVBoxLayout,
     QWidget,
     Signal,
+    qt_object_alive,
 )
 
 if TYPE_CHECKING:
@@ -263,18 +264,39 @@ class RefusalNotifier(QObject):
         ctx.worker.call(lambda: load_refusals(store), on_done=self._show)
 
     def on_changes(self, changes: Changes) -> None:
+        named = {int(i) for i in changes.rows.get("mutation_outcome", ()) if str(i).isdigit()}
         if changes.source == "local":
-            return  # a choice made here: its card is settled by the choice itself
-        new = {int(i) for i in changes.rows.get("mutation_outcome", ()) if str(i).isdigit()}
-        if not new and not (self.shown and changes.touches("conflict", "job", "appointment")):
+            # a choice made here (on a card or in the details): its cards go
+            if named:
+                self._reload(named & set(self.shown), new=False)
+            return
+        if not named and not (self.shown and changes.touches("conflict", "job",
+                                                             "appointment")):
             return
         # The refusal comes before the pull that brings the conflict and the shop's values:
         # the cards on show are read again with every change that may complete them.
-        ids = new | set(self.shown)
-        store = self.ctx.store
-        self.ctx.worker.call(lambda: load_refusals(store, ids), on_done=self._show)
+        self._reload(named | set(self.shown), new=True)
 
-    def _show(self, found: Refusals) -> None:
+    def _reload(self, ids: set[int], *, new: bool) -> None:
+        if not ids:
+            return
+        store = self.ctx.store
+
+        def done(found: Refusals) -> None:
+            if qt_object_alive(self):  # the window may have closed meanwhile
+                self._show(found, asked=ids, new=new)
+
+        self.ctx.worker.call(lambda: load_refusals(store, ids), on_done=done)
+
+    def _show(self, found: Refusals, *, asked: set[int] | None = None,
+              new: bool = True) -> None:
+        listed = {w.mutation_id for w in found.words}
+        for mutation_id, toast in list(self.shown.items()):
+            # settled (here or on another of this person's desks) or no longer theirs
+            if asked is not None and mutation_id in asked and mutation_id not in listed:
+                toast.dismiss()
+        if not new:
+            return
         for words in reversed(found.words):  # oldest first: the newest ends at the bottom
             toast = self.shown.get(words.mutation_id)
             if toast is not None:

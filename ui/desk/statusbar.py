@@ -261,7 +261,13 @@ class SyncDetailsDialog(QDialog):
         layout.addWidget(self.refusal_scroll, 1)
         layout.addWidget(buttons)
         ctx.sync.status_changed.connect(self.reload)
+        ctx.hub.subscribe(self._on_changes)  # a choice made on a card in the corner
+        self.finished.connect(lambda _=0: ctx.hub.unsubscribe(self._on_changes))
         self.reload()
+
+    def _on_changes(self, changes: Any) -> None:
+        if changes.touches("mutation_outcome"):
+            self.reload()
 
     def reload(self, *_: Any) -> None:
         self.state.setText(self.ctx.sync.words())
