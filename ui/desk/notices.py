@@ -291,16 +291,16 @@ class RefusalNotifier(QObject):
     def _show(self, found: Refusals, *, asked: set[int] | None = None,
               new: bool = True) -> None:
         listed = {w.mutation_id for w in found.words}
-        for mutation_id, toast in list(self.shown.items()):
+        for mutation_id, old in list(self.shown.items()):
             # settled (here or on another of this person's desks) or no longer theirs
             if asked is not None and mutation_id in asked and mutation_id not in listed:
-                toast.dismiss()
+                old.dismiss()
         if not new:
             return
         for words in reversed(found.words):  # oldest first: the newest ends at the bottom
-            toast = self.shown.get(words.mutation_id)
-            if toast is not None:
-                toast.set_words(words)
+            shown = self.shown.get(words.mutation_id)
+            if shown is not None:
+                shown.set_words(words)
                 self.stack.place()  # the card's words changed: so may its height
             elif words.mutation_id not in self.seen:
                 self.seen.add(words.mutation_id)
