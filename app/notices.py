@@ -23,7 +23,7 @@ older than ``MAX_AGE`` is history, not news (a first sync brings every move ever
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -47,6 +47,10 @@ SUMMARY_LIMIT = 3
 GATHER_SECONDS = 2.0
 #: A ready move older than this is history (a first sync or a long outage), not news.
 MAX_AGE = timedelta(hours=8)
+#: A change naming more rows than this (a first sync) is read by what waited, not row by row.
+BULK_ROWS = 2_000
+#: Ids per IN (SQLite allows 32,766 variables in one statement).
+ID_CHUNK = 500
 
 WAITING_PARTS = ("needed", "ordered")
 WAITING_APPOINTMENTS = ("scheduled", "confirmed")
@@ -141,47 +145,58 @@ def waiting_rows(session: Session) -> Waiting:
     return Waiting(frozenset(lines), frozenset(appts))
 
 
+def _chunks(ids: Collection[str]) -> Iterator[list[str]]:
+    """Ids in groups small enough for one IN (SQLite caps the variables of a statement)."""
+    seq = list(ids)
+    for i in range(0, len(seq), ID_CHUNK):
+        yield seq[i:i + ID_CHUNK]
+
+
 def _job_facts(session: Session, job_ids: Collection[str]) -> dict[str, JobFacts]:
-    if not job_ids:
-        return {}
     out: dict[str, JobFacts] = {}
-    rows = session.execute(
-        select(Job.id, Job.number, Customer.name, Vehicle)
-        .outerjoin(Customer, Customer.id == Job.customer_id)
-        .outerjoin(Vehicle, Vehicle.id == Job.vehicle_id)
-        .where(Job.id.in_(list(job_ids))))
-    for job_id, number, customer, vehicle in rows:
-        out[job_id] = JobFacts(number, customer or "",
-                               vehicle_words(vehicle) if vehicle is not None else "")
+    for chunk in _chunks(job_ids):
+        rows = session.execute(
+            select(Job.id, Job.number, Customer.name, Vehicle)
+            .outerjoin(Customer, Customer.id == Job.customer_id)
+            .outerjoin(Vehicle, Vehicle.id == Job.vehicle_id)
+            .where(Job.id.in_(chunk)))
+        for job_id, number, customer, vehicle in rows:
+            out[job_id] = JobFacts(number, customer or "",
+                                   vehicle_words(vehicle) if vehicle is not None else "")
     return out
 
 
-def read_changed(session: Session, rows: Mapping[str, Collection[str]]) -> Changed:
-    """The plain rows of a ``Changes``'s job lines, appointments and status events."""
-    line_ids = list(rows.get("job_line", ()))
-    appt_ids = list(rows.get("appointment", ()))
-    event_ids = list(rows.get("status_event", ()))
-    lines = tuple(
-        LineRow(ln.id, ln.job_id, ln.description, ln.part_status, ln.deleted_at is None)
-        for ln in session.scalars(select(JobLine).where(JobLine.id.in_(line_ids)))
-    ) if line_ids else ()
+def read_changed(session: Session, rows: Mapping[str, Collection[str]], *,
+                 ready_since: datetime | None = None) -> Changed:
+    """The plain rows of a ``Changes``'s job lines, appointments and status events (only
+    the moves to Ready, and with ``ready_since`` only those since then: nothing else of an
+    event is ever news)."""
+    lines: list[LineRow] = []
+    for chunk in _chunks(rows.get("job_line", ())):
+        lines.extend(LineRow(ln.id, ln.job_id, ln.description, ln.part_status,
+                             ln.deleted_at is None)
+                     for ln in session.scalars(select(JobLine).where(JobLine.id.in_(chunk))))
     appts: list[AppointmentRow] = []
-    if appt_ids:
+    for chunk in _chunks(rows.get("appointment", ())):
         for a, customer, vehicle in session.execute(
                 select(Appointment, Customer.name, Vehicle)
                 .outerjoin(Customer, Customer.id == Appointment.customer_id)
                 .outerjoin(Vehicle, Vehicle.id == Appointment.vehicle_id)
-                .where(Appointment.id.in_(appt_ids))):
+                .where(Appointment.id.in_(chunk))):
             appts.append(AppointmentRow(a.id, a.status, customer or "",
                                         vehicle_words(vehicle) if vehicle is not None else "",
                                         a.starts_at, a.deleted_at is None))
-    events = tuple(
-        EventRow(e.id, e.job_id, e.to_status, e.device_id, e.at)
-        for e in session.scalars(select(StatusEvent).where(StatusEvent.id.in_(event_ids),
-                                                           StatusEvent.deleted_at.is_(None)))
-    ) if event_ids else ()
+    events: list[EventRow] = []
+    for chunk in _chunks(rows.get("status_event", ())):
+        query = select(StatusEvent).where(StatusEvent.id.in_(chunk),
+                                          StatusEvent.to_status == "ready",
+                                          StatusEvent.deleted_at.is_(None))
+        if ready_since is not None:
+            query = query.where(StatusEvent.at >= ready_since)
+        events.extend(EventRow(e.id, e.job_id, e.to_status, e.device_id, e.at)
+                      for e in session.scalars(query))
     job_ids = {ln.job_id for ln in lines} | {e.job_id for e in events}
-    return Changed(lines, tuple(appts), events, _job_facts(session, job_ids))
+    return Changed(tuple(lines), tuple(appts), tuple(events), _job_facts(session, job_ids))
 
 
 # --- the decision ---------------------------------------------------------------------------
@@ -245,9 +260,20 @@ def notices_for_changes(session: Session, rows: Mapping[str, Collection[str]],
     if device_id is None:
         state = session.get(SyncState, 1)
         device_id = state.client_id if state is not None else None
-    changed = read_changed(session, rows)
+    lines, appts = set(rows.get("job_line", ())), set(rows.get("appointment", ()))
+    if len(lines) + len(appts) + len(rows.get("status_event", ())) > BULK_ROWS:
+        # A first sync or a long outage: only a row that waited can be news, and what
+        # waits now is read whole (one indexed query) rather than row by row.
+        changed = read_changed(session, {"job_line": lines & before.lines,
+                                         "appointment": appts & before.appointments,
+                                         "status_event": rows.get("status_event", ())},
+                               ready_since=now - MAX_AGE)
+        after = waiting_rows(session)
+    else:
+        changed = read_changed(session, rows, ready_since=now - MAX_AGE)
+        after = advance(before, changed)
     found = decide(before, changed, device_id=device_id, now=now) if from_others else []
-    return found, advance(before, changed)
+    return found, after
 
 
 def approval_waits(session: Session, now: datetime) -> list[Notice]:

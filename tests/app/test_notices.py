@@ -4,6 +4,7 @@ becomes one summary."""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import timedelta
 
 from app import notices
@@ -150,3 +151,30 @@ def test_a_flood_becomes_one_summary() -> None:
 def test_a_wait_is_said_in_minutes_hours_and_days() -> None:
     assert [notices._duration(m) for m in (45, 60, 75, 24 * 60, 2 * 24 * 60 + 190)] == [
         "45 min", "1 h", "1 h 15 min", "1 day", "2 days 3 h"]
+
+
+def test_a_first_sync_naming_tens_of_thousands_of_rows_is_read_without_failing(
+        store: Store, shop: Shop, clock: Clock) -> None:
+    """More ids than SQLite takes in one statement: read in groups, by what waited."""
+    job_id = job_in(store, shop.customer_id, shop.vehicle_id, "on_hold")
+    line = store.run(jobs.add_line, job_id, kind="part", description="Belt",
+                     part_status="ordered").result
+    with store.read() as s:
+        before = notices.waiting_rows(s)
+    received = store.run(jobs.update_line, line, part_status="received")
+    moved = store.run(jobs.move_status, job_in(store, shop.customer_id, shop.vehicle_id,
+                                               "in_progress"), "ready")
+    filler = {f"not-here-{n}" for n in range(40_000)}
+    rows = {"job_line": frozenset(filler | received.rows["job_line"]),
+            "status_event": frozenset(filler | moved.rows["status_event"]),
+            "appointment": frozenset(filler)}
+    with store.read() as s:
+        # Windows' Python builds SQLite with its default limit (Debian's allows 250,000)
+        raw = s.connection().connection.driver_connection
+        assert raw is not None
+        raw.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 32_766)
+        found, after = notices.notices_for_changes(s, rows, before, device_id=OTHER,
+                                                   now=T0 + timedelta(minutes=5),
+                                                   from_others=True)
+    assert sorted(n.kind for n in found) == ["part_received", "ready"]
+    assert line not in after.lines
