@@ -260,8 +260,23 @@ class RefusalNotifier(QObject):
         #: come back; the status bar's details keep listing it).
         self.seen: set[int] = set()
         ctx.hub.subscribe(self.on_changes)
-        store = ctx.store
-        ctx.worker.call(lambda: load_refusals(store), on_done=self._show)
+        self.permissions = getattr(ctx, "permissions", None)
+        self.person: Any = None
+        if self.permissions is not None:  # "Switch user": the cards are the new person's
+            self.permissions.changed.connect(self.person_changed)
+        self.person_changed(force=True)
+
+    def person_changed(self, force: bool = False) -> None:
+        """Show the refusals of the person signed in now (and none of the last one's)."""
+        who = getattr(getattr(self.permissions, "who", None), "user_id", None)
+        if not force and who == self.person:
+            return
+        self.person = who
+        for toast in list(self.shown.values()):
+            toast.dismiss()
+        self.seen.clear()
+        store = self.ctx.store
+        self.ctx.worker.call(lambda: load_refusals(store), on_done=self._show)
 
     def on_changes(self, changes: Changes) -> None:
         named = {int(i) for i in changes.rows.get("mutation_outcome", ()) if str(i).isdigit()}
