@@ -201,9 +201,13 @@ def test_a_refusal_of_someone_else_who_used_this_computer_is_not_shown_to_this_p
     qtbot.waitUntil(lambda: details.none.isVisible())
     assert details.cards == []
     assert "1 refused change was made by someone else" in details.none.text()
-    signed_in(store, OTHER_CLERK)  # they sign in: it is theirs
-    arrived(window, 45)
-    assert len(refusal_cards(window)) == 1
+    signed_in(store, OTHER_CLERK)  # they sign in at this PC (File > Switch user): theirs
+    window.ctx.permissions.reload()
+    [toast] = refusal_cards(window)
+    assert toast.card is not None and toast.card.words.mutation_id == 45
+    signed_in(store, CLERK)  # and back: not the first clerk's
+    window.ctx.permissions.reload()
+    assert refusal_cards(window) == []
 
 
 def test_one_card_per_click_and_it_completes_when_the_conflict_arrives(
