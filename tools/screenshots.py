@@ -60,7 +60,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="comma-separated desk scenes to make, of: board (queue and "
                              "technicians), schedule, sync-details, checkin (search and check-in), "
                              "reports, admin (the manager's screens, at 1366x768), notices "
-                             "(a refused change's card, the shop's news)")
+                             "(a refused change's card, the shop's news), editor (the job "
+                             "editor)")
     parser.add_argument("--shoot", help=argparse.SUPPRESS)  # the child's JSON job
     parser.add_argument("--groups", default="desk,kiosk",
                         help="comma-separated, of desk, kiosk (the kiosk: 1280x800)")
@@ -121,6 +122,12 @@ def main(argv: list[str] | None = None) -> int:
                 _child({"size": "1366x768", "data_dir": str(replica), "out": str(args.out),
                         "views": ["admin-technicians", "admin-time", "admin-settings",
                                   "admin-users", "lock"]})
+            if not only or "editor" in only:
+                print("a sales tax for the job editor's totals ...", flush=True)
+                _shop_tax(folder / "manager")
+            for size in sizes if not only or "editor" in only else ():
+                _child({"size": size, "data_dir": str(replica), "out": str(args.out),
+                        "views": ["editor"]})
         finally:
             demo.stop_demo_server(server.folder)
     for png in sorted(args.out.glob("*.png")):
@@ -212,6 +219,53 @@ def _ready_elsewhere(other_dir: Path) -> None:
         other.store.close()
 
 
+def _shop_tax(manager_dir: Path) -> None:
+    """The demo manager sets a sales tax (8.25 % on labor and parts), so the job editor's
+    totals show one; the desk pulls it like any change."""
+    from app.db import Store
+    from app.demo import DEMO_ACCOUNTS
+    from app.ops.settings import update_shop_settings
+    from app.paths import replica_path
+    from sync import account, demo
+    from sync.syncer import Syncer
+
+    server = demo.ensure_demo_server()
+    tokens = demo.MemoryTokenStore()
+    manager = DEMO_ACCOUNTS["manager"]
+    outcome = account.login(Store(replica_path(manager_dir)), server.url, manager.username,
+                            manager.password, fresh=True, token_store=tokens)
+    store = outcome.store
+    api = account.client_for(store, token_store=tokens)
+    try:
+        Syncer(store, api).round()
+        store.run(update_shop_settings, tax_rate_bp=825, taxable_kinds=["labor", "part"])
+        Syncer(store, api).push_all()
+    finally:
+        api.close()
+        store.close()
+
+
+def _editor_job(store: Any) -> str:
+    """An open job of the demo with several lines, one of them declined (the most lines
+    first), for the job editor's picture."""
+    from sqlalchemy import func, select
+
+    from app import rules
+    from app.models import Job, JobLine
+
+    with store.read() as s:
+        declined = (select(JobLine.job_id).where(JobLine.approval == "declined",
+                                                 JobLine.deleted_at.is_(None)))
+        job_id = s.scalar(
+            select(Job.id).join(JobLine, JobLine.job_id == Job.id)
+            .where(Job.status.in_(rules.OPEN_STATUSES), Job.deleted_at.is_(None),
+                   Job.id.in_(declined), JobLine.deleted_at.is_(None))
+            .group_by(Job.id).having(func.count(JobLine.id).between(5, 9))
+            .order_by(func.count(JobLine.id).desc(), Job.number).limit(1))
+    assert job_id is not None, "no open job with a declined line in the demo"
+    return str(job_id)
+
+
 # --- the child: one size, offscreen --------------------------------------------------------
 
 def shoot(job: dict[str, Any]) -> int:
@@ -273,6 +327,24 @@ def shoot(job: dict[str, Any]) -> int:
             window.show_board(TECH_TAB)
             settle()
             save(window.grab(), "technicians")
+        elif view == "editor":
+            from app.models import ShopSettings
+
+            def taxed() -> bool:
+                with session.store.read() as s:
+                    return any(r.tax_rate_bp for r in s.query(ShopSettings))
+
+            wait(taxed, 60, "the shop's tax to arrive")
+            job_id = _editor_job(session.store)
+            window.open_job(job_id)
+            editor = window.job_editors[job_id]
+            editor.resize(width, height)
+            wait(lambda e=editor: e.data is not None and e.side is not None, 20, "the editor")
+            parts = [n for n, ln in enumerate(editor.lines.rows()) if ln.kind == "part"]
+            editor.lines_view.selectRow(parts[0] if parts else 0)
+            settle()
+            save(editor.grab(), "job-editor")
+            editor.close()
         elif view == "schedule":
             _shoot_schedule(window, session.store, wait, settle, save)
         elif view in ("search", "checkin", "checkin-new"):
