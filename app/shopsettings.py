@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from app import rules
 from app.errors import ValidationError
@@ -51,19 +51,25 @@ def _known_zone(name: str) -> bool:
     return True
 
 
+@lru_cache(maxsize=1)
+def zone_names() -> tuple[str, ...]:
+    """Every IANA zone name this computer knows, sorted (the settings screen's choices)."""
+    return tuple(sorted(available_timezones()))
+
+
 def check_time_zone(value: Any) -> str:
     """An IANA zone name ``zoneinfo`` knows (``tzdata`` on Windows), or "" for "this
     computer's zone"; ``ValidationError(field="time_zone")`` otherwise."""
     if not isinstance(value, str):
         raise ValidationError("The time zone is a name like Europe/Berlin.", field="time_zone")
-    value = value.strip()
-    if not value:
+    name: str = value.strip()
+    if not name:
         return ""
-    if len(value) > TIME_ZONE_CHARS or not _known_zone(value):
-        shown = value if len(value) <= 40 else value[:40] + "…"
+    if len(name) > TIME_ZONE_CHARS or not _known_zone(name):
+        shown = name if len(name) <= 40 else name[:40] + "…"
         raise ValidationError(f"Unknown time zone '{shown}': use a name like Europe/Berlin.",
                               field="time_zone")
-    return value
+    return name
 
 
 def _whole(name: str, value: Any, lo: int, hi: int, what: str) -> int:

@@ -15,7 +15,8 @@ from sqlalchemy import select
 
 from app.db import Store
 from app.models import Appointment, Job
-from app.ops import appointments, customers, settings as shop_settings_ops
+from app.ops import appointments, customers
+from app.ops import settings as shop_settings_ops
 from app.queries.schedule import wall_time
 from tests.ui.helpers import Shop
 from ui.desk.appointment_dialog import AppointmentDialog
