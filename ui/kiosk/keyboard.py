@@ -31,7 +31,7 @@ ROWS: tuple[tuple[str, ...], ...] = (
 )
 #: How many letter keys wide a special key is.
 _WIDTH = {"[Backspace]": 2, "[Enter]": 2, "[Shift]": 2, "[Space]": 8}
-_LABEL = {"[Backspace]": "⌫ Back", "[Enter]": "Enter ⏎", "[Shift]": "⇧ Shift",
+_LABEL = {"[Backspace]": "⌫ Delete", "[Enter]": "Enter ⏎", "[Shift]": "⇧ Shift",
           "[Space]": "Space"}
 #: Height of a key: a gloved fingertip with room to spare.
 KEY_HEIGHT = MIN_TARGET_PX + 8

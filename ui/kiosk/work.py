@@ -118,6 +118,32 @@ def _label(text: str = "", kind: str | None = None, *, wrap: bool = False) -> QL
     return label
 
 
+class JobButton(QPushButton):
+    """A job in "My jobs": two lines, each cut with an ellipsis to the button's width
+    (a ``QPushButton`` would clip them)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lines: tuple[str, ...] = ()
+
+    def set_lines(self, *lines: str) -> None:
+        self._lines = lines
+        self._fit()
+
+    def lines(self) -> tuple[str, ...]:
+        return self._lines
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        metrics = self.fontMetrics()
+        room = max(MIN_TARGET_PX, self.width() - 40)  # the style's padding and border
+        self.setText("\n".join(metrics.elidedText(line, Qt.TextElideMode.ElideRight, room)
+                               for line in self._lines))
+
+
 class WorkScreen(QWidget):
     """The technician's pages (see the module docstring)."""
 
@@ -213,8 +239,10 @@ class WorkScreen(QWidget):
 
     # --- building ------------------------------------------------------------------------
     def _button(self, text: str, slot: Any, *, kind: str | None = None,
-                name: str = "", height: int = MIN_TARGET_PX + 8) -> QPushButton:
-        button = QPushButton(text)
+                name: str = "", height: int = MIN_TARGET_PX + 8,
+                button: QPushButton | None = None) -> QPushButton:
+        button = button if button is not None else QPushButton()
+        button.setText(text)
         if name:
             button.setObjectName(name)
         if kind:
@@ -320,7 +348,7 @@ class WorkScreen(QWidget):
         self.jobs_layout.insertWidget(0, self.no_jobs)
         self.jobs_area = self._scroll(self.jobs_box)
         left.addWidget(self.jobs_area, 1)
-        body.addLayout(left, 5)
+        body.addLayout(left, 6)
 
         self.detail = QFrame()
         self.detail.setObjectName("detail")
@@ -362,7 +390,7 @@ class WorkScreen(QWidget):
         self.empty_detail = _label("Tap one of your jobs to see it here and clock on.",
                                    "muted", wrap=True)
         d.insertWidget(0, self.empty_detail)
-        body.addWidget(self.detail, 6)
+        body.addWidget(self.detail, 5)
         layout.addLayout(body, 1)
         return page
 
@@ -507,7 +535,8 @@ class WorkScreen(QWidget):
             button = self._job_buttons.get(job.job_id)
             if button is None:
                 button = self._button("", lambda j=job.job_id: self.select(j), kind="job",
-                                      name=f"job-{job.job_id}", height=ROW_PX + 24)
+                                      name=f"job-{job.job_id}", height=ROW_PX + 24,
+                                      button=JobButton())
                 button.setCheckable(True)
                 self._job_group.addButton(button)
                 self._job_buttons[job.job_id] = button
@@ -516,10 +545,12 @@ class WorkScreen(QWidget):
             first = f"Job {job.number}  ·  {job.vehicle or 'no vehicle'}"
             if job.plate:
                 first += f"  ·  {job.plate}"
-            second = status_words(job) + ("  ·  CLOCKED ON" if clocked else "")
+            second = ("CLOCKED ON  ·  " if clocked else "") + \
+                ("OVERDUE  ·  " if job.overdue else "") + status_words(job)
             if job.concern:
-                second += f"  ·  {_clip(job.concern, 40)}"
-            button.setText(f"{first}\n{second}")
+                second += f"  ·  {_clip(job.concern, 80)}"
+            assert isinstance(button, JobButton)
+            button.set_lines(first, second)
             button.setProperty("overdue", job.overdue)
             self.jobs_layout.insertWidget(n, button)
             button.show()  # now, not when the layout gets to it (a tap may come first)
