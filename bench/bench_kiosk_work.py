@@ -62,7 +62,7 @@ def child(job: dict[str, Any]) -> int:
     from ui.application import create_application
     from ui.desk.context import DeskContext
     from ui.kiosk.work import WorkScreen
-    from ui.qt import QApplication, QSettings
+    from ui.qt import QApplication, QEventLoop, QSettings
 
     store = Store(job["replica"])
     app = create_application()
@@ -88,7 +88,8 @@ def child(job: dict[str, Any]) -> int:
         while not condition():
             if time.monotonic() > deadline:
                 raise SystemExit(f"bench_kiosk_work: timed out waiting for {what}")
-            app.processEvents()
+            # sleeps until an event comes (a worker's result): no busy loop holding the GIL
+            app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
 
     screen.show_technician({"id": tech.id, "technician_id": tech.id,
                             "display_name": tech.name, "offline": False})

@@ -498,6 +498,7 @@ class WorkScreen(QWidget):
         layout.addWidget(self.claim_message)
         self.claim_buttons: dict[str, QPushButton] = {}
         self._claim_rows: list[QFrame] = []
+        self._claim_shown: kiosk.Claimable | None = None
         return page
 
     # --- showing -------------------------------------------------------------------------
@@ -605,6 +606,9 @@ class WorkScreen(QWidget):
         jobs_ = list(claimable.jobs) if claimable is not None else []
         refusal = claimable.refusal if claimable is not None else None
         self.claim_button.setText(f"Jobs to claim ({len(jobs_)})")
+        if claimable == self._claim_shown and self._claim_rows:
+            return  # the same list: keep its rows (made widgets are the costly part)
+        self._claim_shown = claimable
         self.claim_refusal.setText(f"You cannot claim jobs here: {refusal}" if refusal else "")
         self.claim_refusal.setVisible(bool(refusal))
         for row in self._claim_rows:
