@@ -268,6 +268,7 @@ class WorkScreen(QWidget):
         area.setFrameShape(QFrame.Shape.NoFrame)
         area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         QScroller.grabGesture(area.viewport(), QScroller.ScrollerGestureType.TouchGesture)
+        area.verticalScrollBar().valueChanged.connect(lambda _v: self.activity.emit())
         return area
 
     def _build_work(self) -> QWidget:
