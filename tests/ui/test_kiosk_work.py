@@ -423,3 +423,20 @@ def test_the_shift_reminder_shows_when_still_clocked_on_after_the_shift(
     finger.tap(screen.findChild(QAbstractButton, "reminderClockOff"))
     assert open_entries(store, shop.techs["Grace Hopper"]) == []
     assert not screen.reminder.isVisible()
+
+
+def test_an_answer_that_comes_after_the_technician_left_is_not_shown_to_the_next(
+        make_work: Any, shop: Shop, store: Store, qtbot: Any) -> None:
+    screen = signed_in(make_work, shop, "Linus Torvalds", LINUS_USER, synchronous=False)
+    qtbot.waitUntil(lambda: shop.jobs["ready"] in screen._job_buttons, timeout=10_000)
+    finger = Finger(qtbot)
+    finger.tap(screen._job_buttons[shop.jobs["ready"]])
+    refused: list[str] = []
+    screen.refused.connect(refused.append)
+    finger.tap(screen.clock_on_button)  # refused, but the answer is still on its way
+    finger.tap(screen.done_button)
+    screen.show_technician(user_for(shop, "Grace Hopper", GRACE_USER))
+    qtbot.waitUntil(lambda: screen.view is not None, timeout=10_000)
+    screen.ctx.worker.close()  # every queued write answered
+    qtbot.wait(50)
+    assert refused == [] and screen.message.text() == ""

@@ -797,18 +797,29 @@ class WorkScreen(QWidget):
             return
         shown = message if message is not None else self.message
         self._clear_messages()
+        acting = self.user["id"]
+
+        def still_here() -> bool:  # the answer is for whoever is signed in now
+            return self.user is not None and self.user["id"] == acting
+
+        def done(changes: Changes) -> None:
+            if on_done is not None and still_here():
+                on_done(changes)
 
         def failed(exc: BaseException) -> None:
             text = exc.message if isinstance(exc, BaylineError) else \
                 "That did not work; try again, or ask the front desk."
             if not isinstance(exc, BaylineError):
                 log.error("a kiosk write failed", exc_info=exc)
+            if not still_here():
+                log.info("a refused kiosk write of a technician who signed out: %s", text)
+                return
             shown.setProperty("kiosk", "refusal")
             self._repolish(shown)
             shown.setText(text)
             self.refused.emit(text)
 
-        self.ctx.worker.write(op, *args, acting_user_id=self.user["id"], on_done=on_done,
+        self.ctx.worker.write(op, *args, acting_user_id=acting, on_done=done,
                               on_error=failed, **kwargs)
 
     def _clocked(self, _changes: Changes) -> None:
