@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from app.models import Job, TechnicianPin
+from app.models import Job, Technician, TechnicianPin
 from app.ops import jobs
 from tests.live_server import LiveServer, ShopSeed, seed_shop
 from tests.pg import database_fixture
@@ -127,6 +127,11 @@ def test_two_technicians_work_on_the_kiosk_during_an_outage_and_it_is_theirs_on_
     user_b, tech_b, pin_b = _second_technician(seed)
     tech_a, user_a = seed.technician_id, seed.users["technician"].user_id
     pin_a = seed.users["technician"].pin or ""
+
+    def desk_knows_b() -> bool:  # made on the server after the desk's first pull
+        with desk.store.read() as s:
+            return s.get(Technician, tech_b) is not None
+    wait_until(desk_knows_b, timeout=20, what="the second technician on the desk")
     job_a, changes = new_job(desk.store, "brakes")
     desk.engine.nudge(changes)
     job_b, changes = new_job(desk.store, "noise")

@@ -553,7 +553,9 @@ class WorkScreen(QWidget):
                 second += f"  ·  {_clip(job.concern, 80)}"
             assert isinstance(button, JobButton)
             button.set_lines(first, second)
-            button.setProperty("overdue", job.overdue)
+            if button.property("overdue") != job.overdue:
+                button.setProperty("overdue", job.overdue)
+                self._repolish(button)  # the style sheet's red border follows the flag
             self.jobs_layout.insertWidget(n, button)
             button.show()  # now, not when the layout gets to it (a tap may come first)
         self.no_jobs.setVisible(not wanted)
@@ -785,8 +787,8 @@ class WorkScreen(QWidget):
         self._show_detail()
 
     def _done(self) -> None:
+        self.end()  # first: the shell's answer to sign_out may show someone else
         self.sign_out.emit()
-        self.end()
 
     # --- writing -------------------------------------------------------------------------
     def _write(self, op: Any, *args: Any, on_done: Any = None, message: QLabel | None = None,
