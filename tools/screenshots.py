@@ -2,6 +2,7 @@
 
     python tools/screenshots.py              # all sizes into docs/screenshots/
     python tools/screenshots.py --out DIR --sizes 1366x768
+    python tools/screenshots.py --group kiosk-work   # the kiosk's work screens, 1280x800
 
 What it does, so that anyone can run it again and get the same kind of pictures:
 
