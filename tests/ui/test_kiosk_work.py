@@ -440,3 +440,32 @@ def test_an_answer_that_comes_after_the_technician_left_is_not_shown_to_the_next
     screen.ctx.worker.close()  # every queued write answered
     qtbot.wait(50)
     assert refused == [] and screen.message.text() == ""
+
+
+def test_the_clock_shows_at_the_tap_and_a_refusal_puts_back_what_was(
+        make_work: Any, shop: Shop, store: Store, qtbot: Any) -> None:
+    screen = signed_in(make_work, shop, synchronous=False)
+    grace = shop.techs["Grace Hopper"]
+    qtbot.waitUntil(lambda: shop.jobs["queued"] in screen._job_buttons, timeout=10_000)
+    finger = Finger(qtbot)
+    finger.tap(screen._job_buttons[shop.jobs["queued"]])
+    finger.tap(screen.clock_on_button)
+    # before the worker answered: the clock already runs on the screen
+    assert screen.clocked_caption.text() == "CLOCKED ON"
+    assert screen.clock_off_button.isVisible()
+    qtbot.waitUntil(lambda: len(open_entries(store, grace)) == 1, timeout=10_000)
+    qtbot.waitUntil(lambda: screen.view is not None and screen.view.mine is not None
+                    and screen.view.mine.jobs[0].status == "in_progress", timeout=10_000)
+    # the desk moves the other job to ready; this screen has not seen it yet
+    other = shop.jobs["in_progress"]
+    finger.tap(screen._job_buttons[other])
+    store.run(jobs.move_status, other, "ready")
+    with qtbot.waitSignal(screen.refused, timeout=10_000):
+        finger.tap(screen.clock_on_button)
+        assert screen.clocked_job.text().startswith(  # shown at the tap ...
+            f"Job {job_row(store, other).number}")
+    # ... and put back: still clocked on to the first job, with the reason
+    qtbot.waitUntil(lambda: screen.clocked_job.text().startswith(
+        f"Job {job_row(store, shop.jobs['queued']).number}"), timeout=10_000)
+    assert "nobody can clock on" in screen.message.text()
+    assert [e.job_id for e in open_entries(store, grace)] == [shop.jobs["queued"]]

@@ -21,6 +21,7 @@ hover, a right click, a double click or a drag.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import tzinfo
 from typing import TYPE_CHECKING, Any
 
@@ -176,6 +177,8 @@ class WorkScreen(QWidget):
         self._job_group.setExclusive(True)
         self._hold_job: str | None = None
         self._note_job: str | None = None
+        #: A clock on or off is being written (a second tap waits for its answer).
+        self._clocking = False
         style = resources_dir() / "kiosk-work.qss"
         if style.exists():
             self.setStyleSheet(style.read_text(encoding="utf-8"))
@@ -707,16 +710,36 @@ class WorkScreen(QWidget):
         self.detail_notes.setText("\n".join(lines))
 
     def clock_on(self) -> None:
+        """Tap on "Clock on": the clock shows at once (the job's time starts now), the
+        write and the re-read that follow confirm it, or a refusal puts back what was."""
         tech, job_id = self.technician_id, self.selected_id
-        if tech is None or job_id is None:
-            return
+        if tech is None or job_id is None or self._clocking:
+            return  # a gloved double tap while the first one is being written
+        job = self._job(job_id)
+        mine = self.view.mine if self.view is not None else None
+        if job is not None and mine is not None and job.clock_refusal is None:
+            now = utcnow()
+            self._show_mine(replace(mine, at=now, clocked=kiosk.Clocked(
+                job.job_id, job.number, job.vehicle, job.plate, now)))
+        self._clocking = True
         self._write(start_work, tech, job_id, on_done=self._clocked)
 
     def clock_off(self) -> None:
         tech = self.technician_id
-        if tech is None:
+        mine = self.view.mine if self.view is not None else None
+        if tech is None or self._clocking:
             return
+        if mine is not None and mine.clocked is not None:
+            self._show_mine(replace(mine, at=utcnow(), clocked=None))
+        self._clocking = True
         self._write(clock.clock_off, tech, on_done=self._clocked)
+
+    def _show_mine(self, mine: kiosk.MyWork) -> None:
+        """Show ``mine`` in place of what was read, until the next read (a tap's answer)."""
+        if self.view is not None:
+            self.view = replace(self.view, mine=mine)
+            self._show_detail()
+            self.tick()
 
     def move(self, to_status: str) -> None:
         """Tap on a move; "Hold…" first asks why."""
@@ -805,10 +828,13 @@ class WorkScreen(QWidget):
             return self.user is not None and self.user["id"] == acting
 
         def done(changes: Changes) -> None:
+            self._clocking = False
             if on_done is not None and still_here():
                 on_done(changes)
 
         def failed(exc: BaseException) -> None:
+            self._clocking = False
+            self.refresh()  # put back what the tap showed before its answer
             text = exc.message if isinstance(exc, BaylineError) else \
                 "That did not work; try again, or ask the front desk."
             if not isinstance(exc, BaylineError):
