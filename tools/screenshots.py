@@ -86,6 +86,10 @@ def main(argv: list[str] | None = None) -> int:
             for size in sizes:
                 _child({"size": size, "data_dir": str(replica), "out": str(args.out),
                         "views": ["sync-details"]})
+            for size in sizes:  # the reports window at the window's size; the PDF once
+                _child({"size": size, "data_dir": str(replica), "out": str(args.out),
+                        "views": ["reports-efficiency", "reports-maintenance"]
+                        + (["order-pdf"] if size == sizes[0] else [])})
         finally:
             demo.stop_demo_server(server.folder)
     for png in sorted(args.out.glob("*.png")):
@@ -225,11 +229,66 @@ def shoot(job: dict[str, Any]) -> int:
             painter.end()
             save(shot, "sync-details")
             dialog.close()
+        elif view in ("reports-efficiency", "reports-maintenance"):
+            _shoot_report(window, view, width, height, wait, settle, save)
+        elif view == "order-pdf":
+            _shoot_order(ctx, out, wait)
     ctx.shutdown(wait=True)
     window.deleteLater()
     session.store.close()
     QApplication.processEvents()
     return 0
+
+
+def _shoot_report(window: Any, view: str, width: int, height: int, wait: Any, settle: Any,
+                  save: Any) -> None:
+    """The reports window at the window's size: last week's efficiency (a whole week of the
+    demo shop's work), or the maintenance list to call."""
+    from ui.desk.reports import EFFICIENCY_TAB, MAINTENANCE_TAB
+
+    tab = EFFICIENCY_TAB if view == "reports-efficiency" else MAINTENANCE_TAB
+    dialog = window.show_reports(tab)
+    dialog.resize(width, height)
+    if tab == EFFICIENCY_TAB:
+        dialog.efficiency.set_preset("last_week")
+        wait(lambda: dialog.efficiency.report is not None
+             and dialog.efficiency.range()[0] == dialog.efficiency.report.first, 30,
+             "the efficiency report")
+    else:
+        wait(lambda: dialog.maintenance.model.rowCount() > 0, 30, "the maintenance list")
+    settle()
+    save(dialog.grab(), view)
+    dialog.close()
+
+
+def _shoot_order(ctx: Any, out: Path, wait: Any) -> None:
+    """The first page of the repair order of the open job with the most lines, painted by
+    the same render as its PDF (``ui.desk.printing.page_image``)."""
+    from sqlalchemy import func, select
+
+    from app import rules
+    from app.models import Job, JobLine
+    from app.queries.documents import job_document
+    from ui.desk.printing import page_image
+
+    def biggest(session: Any) -> Any:
+        job_id = session.scalar(
+            select(Job.id).join(JobLine, JobLine.job_id == Job.id)
+            .where(Job.status.in_(rules.OPEN_STATUSES), Job.deleted_at.is_(None),
+                   JobLine.deleted_at.is_(None))
+            .group_by(Job.id).order_by(func.count(JobLine.id).desc(), Job.number).limit(1))
+        return job_document(session, job_id) if job_id else None
+
+    got: list[Any] = []
+    ctx.worker.read(biggest, on_done=got.append)
+    wait(lambda: bool(got), 30, "the job to print")
+    if got[0] is None:
+        print("  (no open job with lines: no order picture)", flush=True)
+        return
+    path = out / "desk-order-pdf-page1.png"
+    image = page_image(got[0], "order", dpi=110)
+    image.save(str(path), "PNG")
+    print(f"  {path.name}: {image.width()}x{image.height()} px", flush=True)
 
 
 # --- the kiosk's work screens (--group kiosk-work) ------------------------------------------

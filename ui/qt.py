@@ -2,7 +2,8 @@
 
 Like Anki's ``aqt.qt``: one place to see which parts of Qt Bayline uses, and one place to
 change when the binding moves (PySide6 6.12 today). Only QtCore, QtGui and QtWidgets, and
-QtNetwork for the single-instance socket: all in PySide6-Essentials.
+QtNetwork for the single-instance socket, QtPrintSupport for printing: all in
+PySide6-Essentials.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from PySide6.QtCore import *  # noqa: F403
 from PySide6.QtCore import Property, Signal, Slot  # noqa: F401, E402
 from PySide6.QtGui import *  # noqa: F403
 from PySide6.QtNetwork import QLocalServer, QLocalSocket  # noqa: F401
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter  # noqa: F401
 from PySide6.QtWidgets import *  # noqa: F403
 from shiboken6 import isValid as qt_object_alive  # noqa: F401, E402
 

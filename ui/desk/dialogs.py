@@ -36,6 +36,8 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("Shift+F10 or Ctrl+M", "Card menu: move to any status, assign a technician"),
     ("Drag a card", "Move it to another column, or onto a technician to assign it"),
     ("Tab / Shift+Tab", "Next / previous area of the window"),
+    ("Ctrl+P", "Print the selected job's repair order, or save it as PDF"),
+    ("Ctrl+Shift+P", "Print the selected job's invoice, or save it as PDF"),
     ("Esc", "Close a dialog"),
     ("F1", "This help"),
     ("Ctrl+Q", "Quit (waiting changes are kept)"),

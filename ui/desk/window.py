@@ -216,12 +216,27 @@ class MainWindow(QMainWindow):
         self.act_help = a("keyboardHelp", "&Keyboard shortcuts", self.show_help, "F1", "help")
         self.act_quit = a("quit", "E&xit", self.close, "Ctrl+Q")
         self.act_refresh = a("refreshBoards", "&Refresh boards", self.refresh, "Ctrl+R")
+        self.act_print = a("printOrder", "&Print repair order…",
+                           lambda: self.print_current("order"), "Ctrl+P", "print",
+                           "Print or save as PDF the repair order of the selected job")
+        self.act_print_invoice = a("printInvoice", "Print &invoice…",
+                                   lambda: self.print_current("invoice"), "Ctrl+Shift+P",
+                                   None, "Print or save as PDF the invoice of the selected job")
+        self.act_efficiency = a("reportEfficiency", "Technician &efficiency…",
+                                lambda: self.show_reports(0), None, None,
+                                "Efficiency and productivity of each technician over a range")
+        self.act_maintenance = a("reportMaintenance", "&Maintenance due…",
+                                 lambda: self.show_reports(1), None, None,
+                                 "Vehicles with a service overdue or due soon, to call")
 
     def _make_menus(self) -> None:
         bar = self.menuBar()
         file = bar.addMenu("&File")
         file.addAction(self.act_sync)
         file.addAction(self.act_details)
+        file.addSeparator()
+        file.addAction(self.act_print)
+        file.addAction(self.act_print_invoice)
         file.addSeparator()
         file.addAction(self.act_quit)
         view = bar.addMenu("&View")
@@ -230,6 +245,9 @@ class MainWindow(QMainWindow):
             view.addAction(act)
         self.job_menu = bar.addMenu("&Job")
         self.job_menu.aboutToShow.connect(self._fill_job_menu)
+        reports = bar.addMenu("&Reports")
+        reports.addAction(self.act_efficiency)
+        reports.addAction(self.act_maintenance)
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.act_help)
         help_menu.addAction("&About Bayline", self._about)
@@ -456,6 +474,37 @@ class MainWindow(QMainWindow):
             return
         words = recovery_words(recovered.set_aside, recovered.salvaged, recovered.server_url)
         self.recovery.show_recovery(words, recovered.notice)
+
+    def selected_job_id(self) -> str | None:
+        """The job a command acts on: the card selected on the queue board, else the job
+        open in the detail panel."""
+        current = self.queue_board.current_job() if self.tabs.currentIndex() == QUEUE_TAB \
+            else None
+        if current is not None:
+            return current[0]
+        if self.detail_dock.isVisible() and self.detail.job_id is not None:
+            return self.detail.job_id
+        return None
+
+    def print_current(self, kind: str = "order") -> Any:
+        """Ctrl+P: the selected (or open) job's repair order (or invoice) to print or save
+        as PDF (``ui.desk.printing``)."""
+        from ui.desk.printing import print_job
+
+        job_id = self.selected_job_id()
+        if job_id is None:
+            self.notice.show_message("Select a job on the queue board (or open one) to "
+                                     "print it.", "info", seconds=6)
+            return None
+        return print_job(self, self.ctx, job_id, kind)
+
+    def show_reports(self, tab: int = 0) -> Any:
+        """The reports window (``ui.desk.reports``) at ``tab``: 0 efficiency, 1 maintenance."""
+        from ui.desk.reports import ReportsWindow
+
+        window = self._show_dialog("reports", lambda: ReportsWindow(self.ctx, self))
+        window.show_tab(tab)
+        return window
 
     def _about(self) -> None:
         from ui.qt import QMessageBox
