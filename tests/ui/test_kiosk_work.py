@@ -447,15 +447,20 @@ def test_the_clock_shows_at_the_tap_and_a_refusal_puts_back_what_was(
     screen = signed_in(make_work, shop, synchronous=False)
     grace = shop.techs["Grace Hopper"]
     qtbot.waitUntil(lambda: shop.jobs["queued"] in screen._job_buttons, timeout=10_000)
+    read: list[Any] = []
+    screen.refreshed.connect(read.append)
     finger = Finger(qtbot)
     finger.tap(screen._job_buttons[shop.jobs["queued"]])
     finger.tap(screen.clock_on_button)
-    # before the worker answered: the clock already runs on the screen
-    assert screen.clocked_caption.text() == "CLOCKED ON"
+    # before the worker answered: the clock already runs on the screen, the job started
+    assert read == [] and screen.clocked_caption.text() == "CLOCKED ON"
     assert screen.clock_off_button.isVisible()
-    qtbot.waitUntil(lambda: len(open_entries(store, grace)) == 1, timeout=10_000)
-    qtbot.waitUntil(lambda: screen.view is not None and screen.view.mine is not None
-                    and screen.view.mine.jobs[0].status == "in_progress", timeout=10_000)
+    assert screen.detail_status.text() == "In progress"
+    # then the replica's answer, read again, says the same
+    qtbot.waitUntil(lambda: any(v.mine.clocked is not None
+                                and v.mine.clocked.job_id == shop.jobs["queued"]
+                                for v in read), timeout=10_000)
+    assert len(open_entries(store, grace)) == 1
     # the desk moves the other job to ready; this screen has not seen it yet
     other = shop.jobs["in_progress"]
     finger.tap(screen._job_buttons[other])

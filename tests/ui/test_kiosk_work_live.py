@@ -158,7 +158,7 @@ def test_two_technicians_work_on_the_kiosk_during_an_outage_and_it_is_theirs_on_
     _sign_in(screen, first, qtbot, job_a)
     finger.tap(screen._job_buttons[job_a])
     finger.tap(screen.clock_on_button)  # starts the job and the clock
-    qtbot.waitUntil(lambda: screen.clock_off_button.isVisible(), timeout=10_000)
+    qtbot.waitUntil(lambda: len(open_entries(kiosk.store, tech_a)) == 1, timeout=10_000)
     finger.tap(screen.move_buttons["on_hold"])
     assert screen.pages.currentIndex() == PAGE_HOLD
     finger.tap(screen.hold_buttons["parts"])
@@ -179,7 +179,7 @@ def test_two_technicians_work_on_the_kiosk_during_an_outage_and_it_is_theirs_on_
     assert job_a not in screen._job_buttons  # A's job is not on B's screen
     finger.tap(screen._job_buttons[job_b])
     finger.tap(screen.clock_on_button)
-    qtbot.waitUntil(lambda: screen.clock_off_button.isVisible(), timeout=10_000)
+    qtbot.waitUntil(lambda: len(open_entries(kiosk.store, tech_b)) == 1, timeout=10_000)
     finger.tap(screen.note_button)
     finger.tap(screen.kind_buttons["note"])
     _type(finger, screen, "belt squeals")

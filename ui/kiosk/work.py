@@ -29,7 +29,7 @@ from app import rules
 from app.changes import Changes
 from app.errors import BaylineError
 from app.ops import clock, jobs, notes
-from app.ops.kiosk import start_work
+from app.ops.kiosk import clock_status_after_start, start_work
 from app.queries import kiosk
 from app.queries.common import shop_tz
 from app.timeutil import utcnow
@@ -55,6 +55,7 @@ from ui.qt import (
     QVBoxLayout,
     QWidget,
     Signal,
+    qt_object_alive,
 )
 
 if TYPE_CHECKING:
@@ -179,6 +180,7 @@ class WorkScreen(QWidget):
         self._note_job: str | None = None
         #: A clock on or off is being written (a second tap waits for its answer).
         self._clocking = False
+        self._notes_for: str | None = None
         style = resources_dir() / "kiosk-work.qss"
         if style.exists():
             self.setStyleSheet(style.read_text(encoding="utf-8"))
@@ -697,13 +699,14 @@ class WorkScreen(QWidget):
         self._read_notes()
 
     def _read_notes(self) -> None:
-        job_id = self.selected_id
+        job_id = self._notes_for = self.selected_id
         if job_id is not None:
+            # a bound method: the worker drops the answer if this screen is gone meanwhile
             self.ctx.worker.read(kiosk.job_notes, job_id, 3, key=f"{self._key}-notes",
-                                 on_done=lambda rows, j=job_id: self._show_notes(j, rows))
+                                 on_done=self._show_notes)
 
-    def _show_notes(self, job_id: str, rows: tuple[kiosk.NoteRow, ...]) -> None:
-        if job_id != self.selected_id:
+    def _show_notes(self, rows: tuple[kiosk.NoteRow, ...]) -> None:
+        if self._notes_for != self.selected_id:  # (the last read asked is the one answered)
             return
         lines = [f"{r.kind.capitalize()}: {_clip(r.body, 60)}" + (f" ({r.author})"
                  if r.author else "") for r in rows]
@@ -719,8 +722,12 @@ class WorkScreen(QWidget):
         mine = self.view.mine if self.view is not None else None
         if job is not None and mine is not None and job.clock_refusal is None:
             now = utcnow()
-            self._show_mine(replace(mine, at=now, clocked=kiosk.Clocked(
-                job.job_id, job.number, job.vehicle, job.plate, now)))
+            status = clock_status_after_start(job.status)
+            started = replace(job, status=status, moves=kiosk.technician_moves(status),
+                              hold_reason=job.hold_reason if status == job.status else None)
+            self._show_mine(replace(
+                mine, at=now, jobs=tuple(started if j is job else j for j in mine.jobs),
+                clocked=kiosk.Clocked(job.job_id, job.number, job.vehicle, job.plate, now)))
         self._clocking = True
         self._write(start_work, tech, job_id, on_done=self._clocked)
 
@@ -825,7 +832,8 @@ class WorkScreen(QWidget):
         acting = self.user["id"]
 
         def still_here() -> bool:  # the answer is for whoever is signed in now
-            return self.user is not None and self.user["id"] == acting
+            return qt_object_alive(self) and self.user is not None \
+                and self.user["id"] == acting
 
         def done(changes: Changes) -> None:
             self._clocking = False
@@ -834,7 +842,8 @@ class WorkScreen(QWidget):
 
         def failed(exc: BaseException) -> None:
             self._clocking = False
-            self.refresh()  # put back what the tap showed before its answer
+            if qt_object_alive(self):
+                self.refresh()  # put back what the tap showed before its answer
             text = exc.message if isinstance(exc, BaylineError) else \
                 "That did not work; try again, or ask the front desk."
             if not isinstance(exc, BaylineError):
