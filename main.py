@@ -57,6 +57,11 @@ def build_parser() -> argparse.ArgumentParser:
                              "demo shop with its local server, build the window, sync once, "
                              "move a job through the window and see it on the server; prints "
                              "one line of JSON, exit 0 when all went well")
+    parser.add_argument("--kiosk", action="store_true",
+                        help="open the technicians' kiosk instead of the desk: full screen, "
+                             "touch, PIN sign-in (its replica in <data>/kiosk; on the demo it "
+                             "joins the demo server as the kiosk device); with --smoke, check "
+                             "the kiosk end to end instead")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     desk = sub.add_parser("desk", help="open the front-desk window (the default)")
     desk.set_defaults(handler=cmd_desk)
@@ -188,9 +193,42 @@ def cmd_boards(args: argparse.Namespace) -> int:
 
 
 def cmd_smoke(args: argparse.Namespace) -> int:
+    if getattr(args, "kiosk", False):
+        from ui.kiosk.smoke import run_kiosk_smoke
+
+        return run_kiosk_smoke(args.data_dir, started=args.started)
     from ui.smoke import run_smoke
 
     return run_smoke(args.data_dir, started=args.started)
+
+
+def cmd_kiosk(args: argparse.Namespace) -> int:
+    """The technicians' kiosk, full screen, on its own replica in ``<data>/kiosk``: the demo
+    shop as the demo's kiosk device, or the shop its replica was logged in to (``bayline
+    --data-dir <data>/kiosk login ...`` with the kiosk's device account)."""
+    from sync import demo
+    from ui.application import create_application
+    from ui.desk.single import SingleInstance
+    from ui.kiosk.run import kiosk_dir, run_kiosk, start_demo_kiosk
+
+    folder = kiosk_dir(args.data_dir)
+    create_application(mode="kiosk")
+    single = SingleInstance(folder)
+    if not single.acquire():
+        return 0  # a kiosk already runs on this folder
+    try:
+        store = open_recovered(folder).store
+        engine = None
+        if demo.wants_demo(store):
+            store, engine = start_demo_kiosk(store)
+        else:
+            engine = real_engine(store)
+        try:
+            return run_kiosk(store, engine)
+        finally:
+            store.close()
+    finally:
+        single.release()
 
 
 def demo_server(argv: list[str]) -> int:
@@ -245,6 +283,12 @@ def main(argv: list[str] | None = None) -> int:
         setup_logging(args.data_dir, verbose=args.verbose)
         return cmd_smoke(args)
     args.data_dir = args.data_dir or default_data_dir()
+    if args.kiosk and args.command is None:
+        try:  # the kiosk logs beside its own replica (logs/kiosk.log), never in the desk's
+            setup_logging(args.data_dir / "kiosk", kind="kiosk", verbose=args.verbose)
+        except OSError as exc:
+            print(f"bayline: cannot write the log in {args.data_dir}: {exc}", file=sys.stderr)
+        return cmd_kiosk(args)
     # the window (no command, or 'desk') logs to desk.log; commands to cli.log
     desk = args.command in (None, "desk")
     try:

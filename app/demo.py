@@ -72,6 +72,24 @@ DEMO_ACCOUNTS: dict[str, DemoAccount] = {
     "manager": DemoAccount("manager", "demo-manager", "demo-manager-password", "Sam Okafor"),
     "kiosk": DemoAccount("kiosk", "demo-kiosk", "demo-kiosk-password", "Workshop kiosk"),
 }
+#: The demo technicians' accounts (made by ``server.demo`` for each technician of
+#: ``demo_catalog.TECHNICIANS``, who all still work there): the n-th (from 1) signs in as
+#: ``demo-tech-n`` and at the kiosk with the PIN of n four times ("1111" for Marco Rossi,
+#: "2222" for Priya Sharma, ...). Public like the accounts above.
+DEMO_TECHNICIAN_PASSWORD = "demo-technician-password"
+
+
+def demo_technician_pin(number: int) -> str:
+    """The kiosk PIN of the ``number``-th demo technician (1-based): ``"1111"``, ..."""
+    return str(number % 10) * 4
+
+
+def demo_technician_accounts() -> list[tuple[str, str, str]]:
+    """``(username, technician name, PIN)`` of each demo technician with a kiosk PIN."""
+    return [(f"demo-tech-{n}", name, demo_technician_pin(n))
+            for n, (name, _skills, _color) in enumerate(cat.TECHNICIANS, start=1)]
+
+
 _YEAR_CODES = "ABCDEFGHJKLMNPRSTVWXY123456789"  # VIN position 10, a 30-year cycle from 1980
 _VIN_CHARS = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"
 _HOLIDAYS = {(1, 1), (7, 1), (12, 25), (12, 26)}

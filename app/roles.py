@@ -179,6 +179,28 @@ def writing_role(role: str | None) -> str | None:
     return TECHNICIAN if role == KIOSK else role
 
 
+# --- accounts (not synced rows: the server's admin endpoints) ------------------------------
+
+#: Who manages the shop's user accounts (``/api/v1/users``).
+USER_ADMINS: frozenset[str] = frozenset({ADMIN})
+#: Who sets and resets technicians' kiosk PINs (``/api/v1/technicians/{id}/pin``).
+PIN_SETTERS: frozenset[str] = frozenset({ADMIN, MANAGER})
+
+
+def can_manage_users(role: str | None) -> Decision:
+    """May ``role`` list, add and change the shop's users? (None: a demo, every right.)"""
+    if role is None or role in USER_ADMINS:
+        return ALLOWED
+    return Decision(False, "Only an admin manages users.")
+
+
+def can_set_pins(role: str | None) -> Decision:
+    """May ``role`` set and reset technicians' kiosk PINs?"""
+    if role is None or role in PIN_SETTERS:
+        return ALLOWED
+    return Decision(False, "Only a manager or an admin sets technicians' PINs.")
+
+
 # --- rules that need the row and the person ---------------------------------------------
 
 def technician_job_refusal(job: Any, changed: Mapping[str, Any],
@@ -213,4 +235,5 @@ def technician_author_refusal(author_id: str | None, technician_id: str | None,
 
 
 __all__ = ["ACTIONS", "ADMIN", "CLERK", "KIOSK", "MANAGER", "ROLES", "TECHNICIAN", "TABLE",
-           "Access", "Decision", "can", "hidden_fields", "refused", "writing_role"]
+           "Access", "Decision", "can", "can_manage_users", "can_set_pins", "hidden_fields",
+           "refused", "writing_role"]

@@ -606,3 +606,27 @@ def refusals(entity: str) -> list[Refusal]:
 __all__ = ["FIELD_RULES", "ROW_RULES", "FieldRule", "RowRule", "RowView", "ValidationError",
            "check_change", "check_delete", "defaults", "refusals", "required",
            "validate_field", "validate_fields", "validate_new", "validate_row"]
+
+
+# --- accounts: passwords and kiosk PINs (not synced rows; the server's admin endpoints,
+# the desk's administration and the kiosk's PIN pad all take these rules from here) ------
+
+MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 1024
+#: A technician's kiosk PIN: 4 to 8 digits.
+PIN_PATTERN = re.compile(r"[0-9]{4,8}")
+PIN_MESSAGE = "A PIN is 4 to 8 digits."
+
+
+def pin_problem(pin: str) -> str | None:
+    """Why ``pin`` cannot be a kiosk PIN (None: it can)."""
+    return None if PIN_PATTERN.fullmatch(pin) else PIN_MESSAGE
+
+
+def password_problem(password: str) -> str | None:
+    """Why ``password`` cannot be an account's password (None: it can)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"A password has at least {MIN_PASSWORD_LENGTH} characters."
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return f"A password has at most {MAX_PASSWORD_LENGTH} characters."
+    return None

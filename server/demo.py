@@ -164,6 +164,7 @@ def create_demo_database(path: Path, *, seed: int = demo_data.DEFAULT_SEED,
             admin.create_user(engine, shop_id=shop_id, username=account.username,
                               password=account.password, role=account.role,
                               display_name=account.display_name)
+        add_demo_technician_accounts(engine, shop_id)
         with engine.begin() as conn:
             conn.exec_driver_sql("ANALYZE")
         with engine.connect() as conn:  # everything into the main file
@@ -175,6 +176,27 @@ def create_demo_database(path: Path, *, seed: int = demo_data.DEFAULT_SEED,
         os.replace(f"{partial}-wal", f"{path}-wal")
     os.replace(partial, path)
     return DemoShop(shop_id, total, time.perf_counter() - started)
+
+
+def add_demo_technician_accounts(engine: Any, shop_id: str) -> int:
+    """Give each demo technician without one a sign-in and a kiosk PIN
+    (``app.demo.demo_technician_accounts``); how many were added. Idempotent, so a demo
+    server made by an older version gets them at its next start."""
+    from server.models import Technician, User
+
+    with Session(engine) as session:
+        have = set(session.scalars(select(User.username).where(User.shop_id == shop_id)))
+        techs = dict(session.execute(select(Technician.name, Technician.id).where(
+            Technician.shop_id == shop_id, Technician.active.is_(True))).all())
+    added = 0
+    for username, name, pin in demo_data.demo_technician_accounts():
+        if username in have or name not in techs:
+            continue
+        admin.create_user(engine, shop_id=shop_id, username=username,
+                          password=demo_data.DEMO_TECHNICIAN_PASSWORD, role="technician",
+                          display_name=name, technician_id=techs[name], pin=pin)
+        added += 1
+    return added
 
 
 def _bulk_load(engine: Any, shop_id: str, rows: dict[str, list[dict[str, Any]]]) -> int:
@@ -320,6 +342,12 @@ def serve(folder: Path | None = None, *, port: int | None = None,
             phase("starting")
         migrate(url)  # a newer Bayline upgrades the demo server's schema too
         shop_id = demo_shop_id(url)
+        if shop_id is not None:
+            made_engine = make_engine(url)
+            try:
+                add_demo_technician_accounts(made_engine, shop_id)
+            finally:
+                made_engine.dispose()
         sock = _bind(port or _int(previous.get("port")))
         bound = int(sock.getsockname()[1])
         app = create_app(Settings(database_url=url))

@@ -19,9 +19,10 @@ from fastapi import APIRouter, Path, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import roles
 from app.timeutil import utcnow
 from server.auth.passwords import check_pin, hash_pin_verifier, hash_secret
-from server.auth.roles import ADMIN, MANAGER, TECHNICIAN, Principal
+from server.auth.roles import TECHNICIAN, Principal
 from server.deps import CtxDep, PrincipalDep
 from server.errors import ERROR_RESPONSES, ApiError, ErrorBody
 from server.models import TechnicianPin, User
@@ -102,8 +103,10 @@ _PIN_RESPONSES: dict[int | str, dict[str, object]] = {
 
 
 def _manager(principal: Principal) -> None:
-    if principal.role not in (ADMIN, MANAGER):
-        raise ApiError(403, "forbidden", "Only a manager or an admin sets technicians' PINs.")
+    decision = roles.can_set_pins(principal.role)  # the desk asks the same
+    if not decision:
+        raise ApiError(403, "forbidden", decision.reason or "Only a manager or an admin sets "
+                                                            "technicians' PINs.")
 
 
 def _technician_user(session: Session, principal: Principal, technician_id: uuid.UUID) -> User:

@@ -15,6 +15,7 @@ from pydantic import (
 )
 
 from app.entities import ENTITY_MIXINS
+from app.validators import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, PIN_PATTERN
 from server.config import MIN_SCHEMA_VERSION
 
 
@@ -205,15 +206,19 @@ _PIN_ONLY_FOR_TECHNICIANS: dict[str, Any] = {
 }
 
 
+#: The PIN rule of ``app.validators`` as the schema's pattern.
+_PIN = f"^{PIN_PATTERN.pattern}$"
+
+
 class UserCreate(_Open):
     model_config = ConfigDict(extra="ignore", json_schema_extra=_PIN_ONLY_FOR_TECHNICIANS)
 
     username: Text = Field(min_length=1, max_length=100)
-    password: Text = Field(min_length=8, max_length=1024)
+    password: Text = Field(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH)
     role: Role
     display_name: Text | None = Field(default=None, max_length=200)
     technician_id: uuid.UUID | None = None
-    pin: str | None = Field(default=None, pattern=r"^[0-9]{4,8}$")
+    pin: str | None = Field(default=None, pattern=_PIN)
 
 
 class UserUpdate(_Open):
@@ -221,13 +226,14 @@ class UserUpdate(_Open):
 
     display_name: Text | None = Field(default=None, max_length=200)
     role: Role | None = None
-    password: Text | None = Field(default=None, min_length=8, max_length=1024)
-    pin: str | None = Field(default=None, pattern=r"^[0-9]{4,8}$")
+    password: Text | None = Field(default=None, min_length=MIN_PASSWORD_LENGTH,
+                                  max_length=MAX_PASSWORD_LENGTH)
+    pin: str | None = Field(default=None, pattern=_PIN)
     active: bool | None = None
 
 
 class PinSet(_Open):
-    pin: str = Field(pattern=r"^[0-9]{4,8}$", description="4 to 8 digits.")
+    pin: str = Field(pattern=_PIN, description="4 to 8 digits.")
 
 
 class UserInfo(UserOut):

@@ -8,9 +8,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path
 from sqlalchemy import select
 
+from app import roles
 from server.admin import AdminError, add_user
 from server.auth.passwords import hash_secret
-from server.auth.roles import ADMIN, Principal
+from server.auth.roles import Principal
 from server.deps import CtxDep, PrincipalDep
 from server.errors import ERROR_RESPONSES, ApiError, ErrorBody
 from server.models import User
@@ -21,8 +22,9 @@ router = APIRouter(prefix="/users", tags=["users"], responses=ERROR_RESPONSES)
 
 
 def _admin(principal: Principal) -> None:
-    if principal.role != ADMIN:
-        raise ApiError(403, "forbidden", "Only an admin manages users.")
+    decision = roles.can_manage_users(principal.role)  # the desk asks the same
+    if not decision:
+        raise ApiError(403, "forbidden", decision.reason or "Only an admin manages users.")
 
 
 def _info(user: User) -> dict[str, Any]:

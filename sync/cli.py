@@ -102,7 +102,8 @@ def _open(data_dir: Path) -> Store:
 
 def cmd_login(args: argparse.Namespace) -> int:
     from app.errors import StorageError
-    from sync import account
+    from sync import account, deskuser
+    from sync.credentials import TokenStore
     from sync.errors import SyncError
 
     if args.password_stdin:
@@ -122,6 +123,9 @@ def cmd_login(args: argparse.Namespace) -> int:
         store.close()
         return _fail(exc)
     store = outcome.store
+    # the desk's lock can then be opened by this person while the server is away
+    deskuser.remember_password(TokenStore(), str(store.state().server_url), args.username,
+                               password)
     try:
         user = outcome.user
         if outcome.set_aside is not None:

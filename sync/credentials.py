@@ -201,3 +201,38 @@ class TokenStore:
             if failure is None:
                 raise
             raise failure from exc
+
+    # --- a desk user's offline unlock check (sync.deskuser) ----------------------------
+    @staticmethod
+    def check_key(server_url: str, username: str) -> str:
+        return f"{server_url.rstrip('/')} password-check {username}"
+
+    def password_check(self, server_url: str, username: str) -> str | None:
+        """The kept verifier of ``username``'s password (an argon2id hash), if any."""
+        try:
+            return self._kr().get_password(SERVICE, self.check_key(server_url, username))
+        except Exception as exc:
+            failure = _store_failure(exc, "read", "read")
+            if failure is None:
+                raise
+            raise failure from exc
+
+    def save_password_check(self, server_url: str, username: str, verifier: str) -> None:
+        try:
+            self._kr().set_password(SERVICE, self.check_key(server_url, username), verifier)
+        except Exception as exc:
+            failure = _store_failure(exc, "save", "written")
+            if failure is None:
+                raise
+            raise failure from exc
+
+    def delete_password_check(self, server_url: str, username: str) -> None:
+        try:
+            self._kr().delete_password(SERVICE, self.check_key(server_url, username))
+        except keyring.errors.PasswordDeleteError:
+            pass
+        except Exception as exc:
+            failure = _store_failure(exc, "remove", "changed")
+            if failure is None:
+                raise
+            raise failure from exc

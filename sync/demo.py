@@ -44,6 +44,8 @@ log = logging.getLogger(__name__)
 #: Files of the demo server's folder (written by ``server.demo``).
 STATE_NAME = "server.json"
 LOG_NAME = Path("logs") / "server.log"
+#: The demo kiosk's device secret, beside its replica (``MemoryTokenStore``).
+DEMO_SECRET_NAME = "demo-device-secret.txt"
 #: The first start creates the demo shop (a few seconds; a minute on a slow PC).
 START_TIMEOUT = 180.0
 
@@ -54,9 +56,34 @@ class MemoryTokenStore(TokenStore):
     """Sessions kept in this process only: the demo's throwaway sign-in never reaches the
     OS password store, and a computer without one can still run the demo."""
 
-    def __init__(self) -> None:
+    def __init__(self, secret_file: Path | None = None) -> None:
         super().__init__()
         self._tokens: dict[str, Tokens] = {}
+        #: The demo kiosk's device secret (``sync.pins``) lives in this file beside its
+        #: replica instead of the keyring: the demo's PINs protect made-up data, and its
+        #: offline PIN check must survive a restart on a computer without a keyring.
+        self._secret_file = secret_file
+        self._secret: bytes | None = None
+        self._checks: dict[str, str] = {}
+
+    def device_secret(self, server_url: str, client_id: str, *,
+                      create: bool = True) -> bytes | None:
+        import base64
+        import secrets
+
+        if self._secret is None and self._secret_file is not None:
+            try:
+                self._secret = base64.b64decode(
+                    self._secret_file.read_text(encoding="utf-8").strip(), validate=True)
+            except (OSError, ValueError):
+                self._secret = None
+        if self._secret is None and create:
+            self._secret = secrets.token_bytes(32)
+            if self._secret_file is not None:
+                self._secret_file.parent.mkdir(parents=True, exist_ok=True)
+                self._secret_file.write_text(base64.b64encode(self._secret).decode("ascii"),
+                                             encoding="utf-8")
+        return self._secret
 
     def check(self) -> None:
         return None
@@ -69,6 +96,16 @@ class MemoryTokenStore(TokenStore):
 
     def delete(self, server_url: str, username: str) -> None:
         self._tokens.pop(self.key(server_url, username), None)
+
+    # the offline unlock's checks (sync.deskuser) stay in memory too
+    def password_check(self, server_url: str, username: str) -> str | None:
+        return self._checks.get(self.check_key(server_url, username))
+
+    def save_password_check(self, server_url: str, username: str, verifier: str) -> None:
+        self._checks[self.check_key(server_url, username)] = verifier
+
+    def delete_password_check(self, server_url: str, username: str) -> None:
+        self._checks.pop(self.check_key(server_url, username), None)
 
 
 @dataclass(frozen=True)
@@ -270,8 +307,9 @@ def wants_demo(store: Store) -> bool:
 
 
 def join_demo(store: Store, server: DemoServer | None = None, *,
-              progress: Progress | None = None) -> DemoSession:
-    """Sign ``store`` in to the demo server as the demo clerk, tokens in memory only.
+              progress: Progress | None = None, role: str = "clerk") -> DemoSession:
+    """Sign ``store`` in to the demo server as the demo clerk (``role="kiosk"``: as the
+    demo's kiosk device account, for ``main.py --kiosk``), tokens in memory only.
 
     An empty replica adopts the demo shop; a replica of this demo shop signs in again (at
     the server's current port); a replica that holds something else that was never sent
@@ -289,9 +327,10 @@ def join_demo(store: Store, server: DemoServer | None = None, *,
         # Same demo server on another port (the old one was taken): follow it.
         with store.write_session() as s:
             sync_state(s).server_url = server.url
-    tokens = MemoryTokenStore()
-    clerk = DEMO_ACCOUNTS["clerk"]
-    outcome = account.login(store, server.url, clerk.username, clerk.password, fresh=True,
+    tokens = MemoryTokenStore(Path(store.path).parent / DEMO_SECRET_NAME
+                              if role == "kiosk" else None)
+    who = DEMO_ACCOUNTS[role]
+    outcome = account.login(store, server.url, who.username, who.password, fresh=True,
                             token_store=tokens)
     if outcome.set_aside is not None:
         log.info("the previous replica was set aside as %s", outcome.set_aside)

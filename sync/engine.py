@@ -48,7 +48,7 @@ import httpx
 from app.changes import Changes
 from app.db import Store
 from app.errors import StorageError
-from sync import account, pins, quarantine
+from sync import account, deskuser, pins, quarantine
 from sync.backoff import Backoff
 from sync.clock import Clock, SystemClock
 from sync.credentials import TokenStore
@@ -184,6 +184,58 @@ class SyncEngine:
         """Credentials changed (a log in): build the client again and sync."""
         self._put(_Work("relogin"))
 
+    @property
+    def token_store(self) -> TokenStore:
+        """Where this engine's sessions are kept (the OS keyring unless a test said)."""
+        return self._token_store or TokenStore()
+
+    # --- a shared front desk (sync.deskuser) --------------------------------------------
+    def switch_user(self, username: str, password: str) -> Future[dict[str, Any]]:
+        """On the engine's thread: push the signed-in person's waiting changes with their
+        session, then sign ``username`` in and sync as them (``sync.deskuser``); the
+        future holds the new user, or the ``SyncError`` that kept the switch from
+        happening (nothing changed then)."""
+        def work() -> dict[str, Any]:
+            user = deskuser.switch_user(self.store, username, password,
+                                        push=self._push_for_switch,
+                                        token_store=self.token_store,
+                                        transport=self._transport, settings=self.settings,
+                                        clock=self.clock)
+            if not user.get("offline"):
+                self._handle(_Work("relogin"))
+            return user
+        return self.submit(work)
+
+    def unlock(self, password: str) -> Future[dict[str, Any]]:
+        """On the engine's thread: check the signed-in person's password (with the server,
+        or offline against the kept check); a new session replaces the old one online."""
+        def work() -> dict[str, Any]:
+            user = deskuser.unlock(self.store, password, token_store=self.token_store,
+                                   transport=self._transport, settings=self.settings,
+                                   clock=self.clock)
+            if not user.get("offline"):
+                self._handle(_Work("relogin"))
+            return user
+        return self.submit(work)
+
+    def call_api(self, fn: Callable[[ApiClient], Any]) -> Future[Any]:
+        """Run ``fn(client)`` on the engine's thread with its signed-in client (the desk's
+        administration: users and PINs); ``SyncError(auth)`` when not signed in."""
+        def work() -> Any:
+            self._ensure_api()
+            api = self._api
+            if api is None:
+                raise self._blocked or SyncError(ErrorKind.AUTH, "This desk is not signed in "
+                                                                 "to a server.")
+            return fn(api)
+        return self.submit(work)
+
+    def _push_for_switch(self) -> None:
+        self._ensure_api()
+        if self._syncer is None:
+            raise self._blocked or SyncError(ErrorKind.AUTH, "This desk is not signed in.")
+        self._syncer.push_all()
+
     # --- kiosk ------------------------------------------------------------------------
     def pin_login(self, technician_id: str, pin: str) -> Future[dict[str, Any]]:
         """Check a technician's PIN on a kiosk; the future holds the technician's user
@@ -237,7 +289,8 @@ class SyncEngine:
         found = pins.check_offline(self.store, technician_id, pin, secret)
         if found is None:
             raise SyncError(ErrorKind.AUTH, "That PIN is not right (checked on this kiosk: "
-                                            "the server cannot be reached).") from cause
+                                            "the server cannot be reached).",
+                            code="invalid_pin") from cause
         return {"id": found.user_id, "technician_id": found.technician_id,
                 "display_name": found.name, "role": "technician", "offline": True}
 

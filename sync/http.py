@@ -291,6 +291,43 @@ class ApiClient:
         return _json(self._authed("GET", "/sync/pull",
                                   params={"cursor": cursor, "limit": limit}))
 
+    # --- admin endpoints (the desk's administration; not sync) --------------------------
+    def list_users(self) -> list[dict[str, Any]]:
+        """The shop's users (admin only): id, username, display_name, role, technician_id,
+        active."""
+        data = self._authed("GET", "/users")
+        try:
+            users = data.json()
+        except ValueError as exc:
+            raise SyncError(ErrorKind.SERVER, "The server's answer was not understood.",
+                            status=data.status_code) from exc
+        if not isinstance(users, list):
+            raise SyncError(ErrorKind.SERVER, "The server's answer was not understood.",
+                            status=data.status_code)
+        return [dict(u) for u in users if isinstance(u, dict)]
+
+    def create_user(self, *, username: str, password: str, role: str,
+                    display_name: str | None = None, technician_id: str | None = None,
+                    pin: str | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {"username": username, "password": password, "role": role}
+        for name, value in (("display_name", display_name), ("technician_id", technician_id),
+                            ("pin", pin)):
+            if value is not None:
+                body[name] = value
+        return _json(self._authed("POST", "/users", body=body))
+
+    def update_user(self, user_id: str, **fields: Any) -> dict[str, Any]:
+        """Change ``display_name``, ``role``, ``password``, ``pin`` or ``active``."""
+        return _json(self._authed("PATCH", f"/users/{user_id}", body=fields))
+
+    def set_pin(self, technician_id: str, pin: str) -> None:
+        """Set or change a technician's kiosk PIN (manager or admin)."""
+        self._authed("PUT", f"/technicians/{technician_id}/pin", body={"pin": pin})
+
+    def reset_pin(self, technician_id: str) -> None:
+        """Remove a technician's kiosk PIN."""
+        self._authed("DELETE", f"/technicians/{technician_id}/pin")
+
     def health(self) -> bool:
         try:
             return self._request("GET", "/health", auth=None).status_code == 200

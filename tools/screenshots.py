@@ -2,7 +2,7 @@
 
     python tools/screenshots.py              # all sizes into docs/screenshots/
     python tools/screenshots.py --out DIR --sizes 1366x768
-    python tools/screenshots.py --group kiosk-work   # the kiosk's work screens, 1280x800
+    python tools/screenshots.py --groups kiosk-work   # the kiosk's work screens, 1280x800
 
 What it does, so that anyone can run it again and get the same kind of pictures:
 
@@ -12,6 +12,8 @@ What it does, so that anyone can run it again and get the same kind of pictures:
    opens the desk window at that size in logical pixels, waits for the boards and the sync
    state, and grabs the queue board and the technician board. ``1280x720`` is taken at a
    scale of 1.5: what a 1920x1080 screen at 150 % shows (the picture is 1920x1080 pixels).
+   Then the day schedule (Ctrl+3) on the busiest day of the coming week, by bay and by
+   technician.
 3. Then a second replica makes a job move the first one has not seen, and the first moves
    the same job elsewhere: the server refuses the second move (a conflict). The sync
    details panel is grabbed over the window, with that refused change listed.
@@ -52,21 +54,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--sizes", default=",".join(SIZES),
                         help=f"comma-separated, of {', '.join(SIZES)}")
+    parser.add_argument("--only", default="",
+                        help="comma-separated desk scenes to make, of: board (queue and "
+                             "technicians), schedule, sync-details, checkin (search and check-in), "
+                             "reports, admin (the manager's screens, at 1366x768)")
     parser.add_argument("--shoot", help=argparse.SUPPRESS)  # the child's JSON job
-    parser.add_argument("--group", default="desk", choices=("desk", "kiosk-work"),
-                        help="which screens: the desk (default), or the kiosk's work screens")
+    parser.add_argument("--groups", default="desk,kiosk,kiosk-work",
+                        help="comma-separated, of desk, kiosk, kiosk-work (the kiosk and "
+                             "its work screens: 1280x800)")
     args = parser.parse_args(argv)
     if args.shoot:
-        job = json.loads(args.shoot)
-        return shoot_kiosk_work(job) if job.get("group") == "kiosk-work" else shoot(job)
-    if args.group == "kiosk-work":
-        return kiosk_work(args.out)
+        return shoot(json.loads(args.shoot))
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
     unknown = [s for s in sizes if s not in SIZES]
     if unknown:
         parser.error(f"unknown size {', '.join(unknown)}; choose from {', '.join(SIZES)}")
     args.out.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("BAYLINE_ARGON2_PROFILE", "fast")
+    if "kiosk-work" in {g.strip() for g in args.groups.split(",")}:
+        kiosk_work(args.out)  # a local demo replica: no server needed
+        if not {g.strip() for g in args.groups.split(",")} & {"desk", "kiosk"}:
+            return 0
     with tempfile.TemporaryDirectory(prefix="bayline-shots-",
                                      ignore_cleanup_errors=True) as tmp:
         folder = Path(tmp)
@@ -75,21 +83,40 @@ def main(argv: list[str] | None = None) -> int:
 
         server = demo.ensure_demo_server(progress=lambda t: print(t, flush=True))
         try:
+            groups = {g.strip() for g in args.groups.split(",")}
+            if "kiosk" in groups:
+                _kiosk_shots(folder / "kiosk-data", args.out)
+            if "desk" not in groups:
+                return 0
             replica = folder / "desk"
             print("first sync of the desk's replica ...", flush=True)
             _sync(replica)
-            for size in sizes:
+            only = {s.strip() for s in args.only.split(",") if s.strip()}
+            for size in sizes if not only or "board" in only else ():
                 _child({"size": size, "data_dir": str(replica), "out": str(args.out),
                         "views": ["queue", "technicians"]})
-            print("making a refused change for the sync details ...", flush=True)
-            _refused_change(replica, folder / "kiosk")
-            for size in sizes:
+            for size in sizes if not only or "schedule" in only else ():
+                _child({"size": size, "data_dir": str(replica), "out": str(args.out),
+                        "views": ["schedule"]})
+            for size in sizes if not only or "checkin" in only else ():
+                _child({"size": size, "data_dir": str(replica), "out": str(args.out),
+                        "views": ["search", "checkin", "checkin-new"]})
+            if not only or "sync-details" in only:
+                print("making a refused change for the sync details ...", flush=True)
+                _refused_change(replica, folder / "kiosk")
+            for size in sizes if not only or "sync-details" in only else ():
                 _child({"size": size, "data_dir": str(replica), "out": str(args.out),
                         "views": ["sync-details"]})
-            for size in sizes:  # the reports window at the window's size; the PDF once
+            # the reports window at the window's size; the PDF once
+            for size in sizes if not only or "reports" in only else ():
                 _child({"size": size, "data_dir": str(replica), "out": str(args.out),
                         "views": ["reports-efficiency", "reports-maintenance"]
                         + (["order-pdf"] if size == sizes[0] else [])})
+            if "1366x768" in sizes and (not only or "admin" in only):
+                # the manager's screens, at the clerk PC's size
+                _child({"size": "1366x768", "data_dir": str(replica), "out": str(args.out),
+                        "views": ["admin-technicians", "admin-time", "admin-settings",
+                                  "admin-users", "lock"]})
         finally:
             demo.stop_demo_server(server.folder)
     for png in sorted(args.out.glob("*.png")):
@@ -160,6 +187,10 @@ def _refused_change(desk_dir: Path, other_dir: Path) -> None:
 # --- the child: one size, offscreen --------------------------------------------------------
 
 def shoot(job: dict[str, Any]) -> int:
+    if job.get("kind") == "kiosk":
+        return shoot_kiosk(job)
+    if job.get("kind") == "kiosk-work":
+        return shoot_kiosk_work(job)
     from ui.application import create_application
     from ui.desk.context import DeskContext
     from ui.desk.window import QUEUE_TAB, TECH_TAB, MainWindow
@@ -211,6 +242,10 @@ def shoot(job: dict[str, Any]) -> int:
             window.show_board(TECH_TAB)
             settle()
             save(window.grab(), "technicians")
+        elif view == "schedule":
+            _shoot_schedule(window, session.store, wait, settle, save)
+        elif view in ("search", "checkin", "checkin-new"):
+            _shoot_checkin(view, window, session.store, save, wait, settle, width, height)
         elif view == "sync-details":
             window.show_board(QUEUE_TAB)
             dialog = window.show_sync_details()
@@ -233,11 +268,49 @@ def shoot(job: dict[str, Any]) -> int:
             _shoot_report(window, view, width, height, wait, settle, save)
         elif view == "order-pdf":
             _shoot_order(ctx, out, wait)
+        elif view.startswith("admin-") or view == "lock":
+            _manager_view(window, view, width, height, wait, settle, save)
     ctx.shutdown(wait=True)
     window.deleteLater()
     session.store.close()
     QApplication.processEvents()
     return 0
+
+
+def _busiest_day(store: Any) -> Any:
+    """The day of the coming week with the most appointments (the shop's clock)."""
+    from collections import Counter
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import select
+
+    from app.models import Appointment
+    from app.queries.common import local_day
+
+    now = datetime.now(UTC)
+    with store.read() as s:
+        starts = s.scalars(select(Appointment.starts_at).where(
+            Appointment.starts_at >= now - timedelta(days=1),
+            Appointment.starts_at < now + timedelta(days=8),
+            Appointment.status != "cancelled")).all()
+    days = Counter(local_day(at) for at in starts)
+    return max(days, key=lambda d: (days[d], -d.toordinal())) if days else local_day(now)
+
+
+def _shoot_schedule(window: Any, store: Any, wait: Any, settle: Any, save: Any) -> None:
+    """The schedule on the busiest day of the coming week, by bay and by technician."""
+    board = window.schedule
+    window.show_schedule()
+    wait(lambda: board.data is not None, 30, "the schedule")
+    board.show_day(_busiest_day(store))
+    wait(lambda: not board.reload_pending and board.data is not None
+         and board.data.day == board.day, 30, "the busy day")
+    settle()
+    save(window.grab(), "schedule")
+    board.set_mode("technician")
+    settle()
+    save(window.grab(), "schedule-technicians")
+    board.set_mode("bay")
 
 
 def _shoot_report(window: Any, view: str, width: int, height: int, wait: Any, settle: Any,
@@ -291,7 +364,227 @@ def _shoot_order(ctx: Any, out: Path, wait: Any) -> None:
     print(f"  {path.name}: {image.width()}x{image.height()} px", flush=True)
 
 
-# --- the kiosk's work screens (--group kiosk-work) ------------------------------------------
+# --- the kiosk (a group of its own) -------------------------------------------------------
+
+#: The kiosk's sizes: a 10" touch panel, and a 1080p one.
+KIOSK_SIZES: dict[str, tuple[int, int, float]] = {"1280x800": (1280, 800, 1.0)}
+
+
+def _kiosk_shots(data_dir: Path, out: Path) -> None:
+    """The kiosk's tiles, PIN pad (after a wrong PIN), offline banner and exit, signed in
+    to the demo server as its kiosk device; a process per size, like the desk."""
+    for size, (_w, _h, scale) in KIOSK_SIZES.items():
+        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QT_SCALE_FACTOR": str(scale),
+               "PYTHONUTF8": "1"}
+        job = {"kind": "kiosk", "size": size, "data_dir": str(data_dir), "out": str(out)}
+        subprocess.run([sys.executable, str(Path(__file__).resolve()), "--shoot",
+                        json.dumps(job)], check=True, env=env, cwd=ROOT)
+
+
+def shoot_kiosk(job: dict[str, Any]) -> int:
+    from app.db import Store
+    from app.paths import replica_path
+    from sync import demo
+    from sync.status import Connection, SyncStatus
+    from ui.application import create_application
+    from ui.desk.context import DeskContext
+    from ui.kiosk.smoke import _work_factory
+    from ui.kiosk.window import KioskWindow
+    from ui.qt import QApplication, QSettings
+
+    width, height, _scale = KIOSK_SIZES[job["size"]]
+    out = Path(job["out"])
+    data_dir = Path(job["data_dir"])
+    session = demo.join_demo(Store(replica_path(data_dir)), demo.ensure_demo_server(),
+                             role="kiosk")
+    engine = session.engine()
+    app = create_application(mode="kiosk")
+    ctx = DeskContext(session.store, engine,
+                      settings=QSettings(str(data_dir / "shots.ini"), QSettings.Format.IniFormat))
+    window = KioskWindow(ctx, kiosk_dir=data_dir, work_factory=_work_factory())
+    window.resize(width, height)
+    window.show()
+    ctx.start()
+
+    def wait(condition: Any, timeout: float, what: str) -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                raise SystemExit(f"screenshots: timed out waiting for {what}")
+            app.processEvents()
+            time.sleep(0.01)
+
+    def settle(seconds: float = 0.4) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            app.processEvents()
+            time.sleep(0.01)
+
+    def save(name: str) -> None:
+        path = out / f"kiosk-{name}-{job['size']}.png"
+        pixmap = window.grab()
+        pixmap.save(str(path), "PNG")
+        print(f"  {path.name}: {pixmap.width()}x{pixmap.height()} px", flush=True)
+
+    wait(lambda: engine.status.last_sync_at is not None and engine.status.connection.value
+         == "online", 120, "the kiosk to be in sync")
+    wait(lambda: len(window.tiles) > 0 and all(t.has_pin for t in window.tiles), 30,
+         "the tiles with their PINs")
+    # one technician at work, clocked on at the kiosk with their PIN (as the smoke does)
+    from app import demo as demo_data
+    from app.ops.clock import clock_on
+    from ui.kiosk.smoke import _a_job
+
+    name, pin = demo_data.demo_technician_accounts()[0][1:]
+    marco = next(t for t in window.tiles if t.name == name)
+    user = engine.pin_login(marco.technician_id, pin).result(30)
+    job_id, _number = _a_job(session.store, marco.technician_id)
+    ctx.worker.write(clock_on, marco.technician_id, job_id, acting_user_id=user["id"])
+    wait(lambda: any(t.clocked_on for t in window.tiles), 20, "the clock on")
+    settle()
+    save("tiles")
+    first = window.tiles[0]
+    window.show_pin(first)
+    for digit in "1357":
+        window.pin_pad.keys[digit].click()
+    window.pin_pad.keys["OK"].click()  # not this technician's PIN: the pad says so
+    wait(lambda: "tries left" in window.pin_pad.message.text(), 20, "the wrong PIN's answer")
+    window.pin_pad.keys["1"].click()
+    window.pin_pad.keys["1"].click()
+    settle()
+    save("pin")
+    window.show_tiles("back")
+    ctx.sync.stop()  # then, as the engine would say during an outage:
+    ctx.sync.publish_status(SyncStatus(connection=Connection.OFFLINE, pending=3))
+    settle()
+    save("offline")
+    window.show_exit("To close the kiosk, a manager signs in here.")
+    settle()
+    save("exit")
+    window.close_for_good()
+    ctx.shutdown(wait=True)
+    window.deleteLater()
+    session.store.close()
+    QApplication.processEvents()
+    return 0
+
+
+def _shoot_checkin(view: str, window: Any, store: Any, save: Any, wait: Any, settle: Any,
+                   width: int, height: int) -> None:
+    """The search with its results; the check-in of a known car; a new customer's, with a
+    European VIN's warning and a likely duplicate offered."""
+    from sqlalchemy import select
+
+    from app.models import Customer, Vehicle
+    from ui.desk.window import QUEUE_TAB
+    from ui.qt import QColor, QPainter, QPoint, QRect
+
+    with store.read() as s:
+        car, owner = s.execute(select(Vehicle.id, Customer.name)
+                               .join(Customer, Customer.id == Vehicle.customer_id)
+                               .where(Vehicle.vin != "").order_by(Vehicle.plate)
+                               .limit(1)).one()
+    window.show_board(QUEUE_TAB)
+    if view == "search":
+        window.start_search()
+        text = owner.split()[-1][:4].lower()
+        window.search.setText(text)
+        wait(lambda: window.search.popup.isVisible(), 10, "the search results")
+        window.search.popup.step(1)
+        settle()
+        save(window.grab(), "search")
+        window.search.clear()
+        window.search.close_results()
+        return
+    if view == "checkin":
+        dialog = window.check_in(vehicle_id=car)
+        wait(lambda: dialog.ready, 10, "the check-in")
+        dialog.concern.setText("Grinding noise from the front left when braking")
+    else:
+        dialog = window.check_in(prefill={"name": owner})
+        wait(lambda: dialog.ready, 10, "the check-in")
+        dialog.phone.setText("416 555 0199")
+        dialog.vin.setText("WVWZZZ1JZ3W386752")
+        dialog.check_field("vin")
+        for edit, text in ((dialog.plate, "CKLW 214"), (dialog.make, "Volkswagen"),
+                           (dialog.model, "Golf"), (dialog.year, "2003"),
+                           (dialog.concern, "Check engine light, runs rough when cold"),
+                           (dialog.odometer, "184 300")):
+            edit.setText(text)
+        dialog._edited("name")
+        wait(lambda: bool(dialog.duplicates), 10, "the likely duplicate")
+    dialog.adjustSize()
+    settle()
+    shot = window.grab()
+    panel = dialog.grab()
+    painter = QPainter(shot)
+    dpr = shot.devicePixelRatio()
+    w, h = panel.width() / dpr, panel.height() / dpr
+    at = QPoint(int((width - w) / 2), int((height - h) / 2))
+    painter.fillRect(QRect(0, 0, width, height), QColor(20, 30, 40, 60))
+    painter.fillRect(QRect(at.x() + 4, at.y() + 4, int(w), int(h)), QColor(0, 0, 0, 60))
+    painter.drawPixmap(at, panel)
+    painter.end()
+    save(shot, view)
+    dialog.close()
+
+
+def _manager_view(window: Any, view: str, width: int, height: int, wait: Any, settle: Any,
+                  save: Any) -> None:
+    """The manager's screens: the desk switches to the demo manager (File > Switch user,
+    the same path as a person's), then each Administration tab over the window, and the
+    lock screen."""
+    from app.demo import DEMO_ACCOUNTS
+    from ui.qt import QColor, QPainter, QPoint, QRect
+
+    manager = DEMO_ACCOUNTS["manager"]
+    lock = window.session_lock
+    if window.ctx.permissions.username != manager.username:
+        lock.switch_user()
+        lock.screen.username.setText(manager.username)
+        lock.screen.password.setText(manager.password)
+        lock.screen.submit()
+        wait(lambda: not lock.locked and window.ctx.permissions.username == manager.username,
+             60, "the switch to the demo manager")
+        settle()
+    if view == "lock":
+        window.show_board(0)
+        lock.lock()
+        settle()
+        save(window.grab(), "lock")
+        lock.screen.username.setText(manager.username)
+        lock.screen.password.setText(manager.password)
+        lock.screen.submit()
+        wait(lambda: not lock.locked, 60, "the unlock")
+        return
+    tab = view.removeprefix("admin-")
+    dialog = window.show_admin(tab)
+    if tab == "technicians":
+        wait(lambda: dialog.technicians.model.rowCount() > 0, 20, "the technicians")
+        dialog.technicians.view.selectRow(0)
+    elif tab == "time":
+        wait(lambda: dialog.time.model.rowCount() > 0, 20, "the time entries")
+        dialog.time.view.selectRow(0)
+        dialog.time.reason.setText("Clocked on late: started at 8:00")
+    elif tab == "settings":  # a refused value, with its message beside the field
+        wait(lambda: dialog.settings.loaded is not None, 20, "the shop settings")
+        dialog.settings.tax_rate.setText("825")
+        dialog.settings.save_button.click()
+    settle(0.8)
+    shot = window.grab()
+    panel = dialog.grab()
+    painter = QPainter(shot)
+    dpr = shot.devicePixelRatio()
+    w, h = panel.width() / dpr, panel.height() / dpr
+    at = QPoint(int((width - w) / 2), int((height - h) / 2))
+    painter.fillRect(QRect(0, 0, width, height), QColor(20, 30, 40, 60))
+    painter.drawPixmap(at, panel)
+    painter.end()
+    save(shot, f"admin-{tab}")
+    dialog.close()
+
+
+# --- the kiosk's work screens (--groups kiosk-work) -----------------------------------------
 
 #: The kiosk's panel: 1280x800 at 100 %.
 KIOSK_SIZE = (1280, 800)
@@ -312,7 +605,7 @@ def kiosk_work(out: Path) -> int:
         store.close()
         env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
                "QT_SCALE_FACTOR": "1", "PYTHONUTF8": "1"}
-        job = {"group": "kiosk-work", "replica": str(replica), "out": str(out)}
+        job = {"kind": "kiosk-work", "replica": str(replica), "out": str(out)}
         subprocess.run([sys.executable, str(Path(__file__).resolve()), "--shoot",
                         json.dumps(job)], check=True, env=env, cwd=ROOT)
     return 0

@@ -43,3 +43,9 @@ def update_technician(w: Writer, technician_id: str, **fields: Any) -> str:
 
 def create_bay(w: Writer, *, name: str, kind: str = "general") -> str:
     return w.create(Bay, name=name, kind=kind).id
+
+
+def update_bay(w: Writer, bay_id: str, **fields: Any) -> str:
+    row = w.get(Bay, bay_id, what="bay")
+    w.update(row, **fields)
+    return row.id

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app import validators
 from app.db import Writer
 from app.errors import ConfirmationRequired
-from app.models import Customer, Job, Vehicle
+from app.models import Customer, Vehicle
+from app.queries.checkin import highest_reading
 
 
 def _clean(w: Writer, fields: dict[str, Any], vehicle_id: str | None) -> dict[str, Any]:
@@ -30,11 +31,7 @@ def _clean(w: Writer, fields: dict[str, Any], vehicle_id: str | None) -> dict[st
 
 def last_odometer(w: Writer, vehicle: Vehicle) -> int | None:
     """The highest reading known for ``vehicle``: its own, or any job's odometer in."""
-    from_jobs = w.session.scalar(
-        select(func.max(Job.odometer_in)).where(Job.vehicle_id == vehicle.id,
-                                                Job.deleted_at.is_(None)))
-    readings = [r for r in (vehicle.odometer, from_jobs) if r is not None]
-    return max(readings) if readings else None
+    return highest_reading(w.session, vehicle.id, vehicle.odometer)
 
 
 def check_odometer(w: Writer, vehicle: Vehicle, reading: int | None, confirm: bool,

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import tzinfo
 
 from sqlalchemy.orm import Session
 
 from app.models import ShopSettings, SyncState
+from app.queries.common import shop_tz
 from app.shopsettings import DEFAULTS, Line, Totals, line_amount_cents, order_totals
 
 
@@ -50,3 +52,14 @@ def replica_settings(session: Session) -> ShopSettingsView:
     if state is None:
         return ShopSettingsView(**{**DEFAULTS, "taxable_kinds": tuple(DEFAULTS["taxable_kinds"])})
     return shop_settings(session, state.shop_id)
+
+
+def shop_time_zone(session: Session | None = None) -> tzinfo:
+    """The zone of the shop's wall clock, for the schedule and every "today".
+
+    The shop settings carry no zone of their own (yet): the shop's computers run on the
+    shop's clock, so this is the computer's real zone (``zoneinfo`` through ``tzlocal``,
+    daylight saving included). Views read it here, on the database worker, so a setting
+    added later changes one function. ``session`` is unused until then.
+    """
+    return shop_tz(None)

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+
+from app.validators import (
+    MIN_PASSWORD_LENGTH,
+    PIN_PATTERN,
+    password_problem,
+    pin_problem,
+)
 
 # RFC 9106's low-memory profile (argon2-cffi's default, ~0.2 s here). Tests and benchmarks
 # set BAYLINE_ARGON2_PROFILE=fast for cheap hashes; a hash records its own parameters, so
@@ -29,8 +35,8 @@ else:
 #: Checked against when the username is unknown, so both cases take the same time.
 _DUMMY_HASH = _hasher.hash("bayline-not-a-real-password")
 
-MIN_PASSWORD_LENGTH = 8
-PIN_PATTERN = re.compile(r"[0-9]{4,8}")
+__all__ = ["MIN_PASSWORD_LENGTH", "PIN_PATTERN", "check_password", "check_pin",
+           "hash_pin_verifier", "hash_secret", "verify_secret"]
 
 
 def hash_secret(secret: str) -> str:
@@ -51,12 +57,14 @@ def verify_secret(stored_hash: str | None, secret: str) -> bool:
 
 
 def check_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValueError(f"A password has at least {MIN_PASSWORD_LENGTH} characters.")
-    if len(password) > 1024:
-        raise ValueError("A password has at most 1024 characters.")
+    """The rule of ``app.validators.password_problem`` (one rule for the server and desk)."""
+    problem = password_problem(password)
+    if problem is not None:
+        raise ValueError(problem)
 
 
 def check_pin(pin: str) -> None:
-    if not PIN_PATTERN.fullmatch(pin):
-        raise ValueError("A PIN is 4 to 8 digits.")
+    """The rule of ``app.validators.pin_problem``."""
+    problem = pin_problem(pin)
+    if problem is not None:
+        raise ValueError(problem)

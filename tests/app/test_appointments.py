@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -24,7 +24,7 @@ def _book(store: Store, shop: Shop, start: float, end: float, *, tech: int | Non
         appointments.book, starts_at=_at(start), ends_at=_at(end),
         customer_id=shop.customer_id, vehicle_id=shop.vehicle_id,
         technician_id=shop.tech_ids[tech] if tech is not None else None,
-        bay_id=shop.bay_ids[bay] if bay is not None else None, **extra).result
+        bay_id=shop.bay_ids[bay] if bay is not None else None, tz=UTC, **extra).result
     return appt
 
 

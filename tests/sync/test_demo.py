@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.db import Store
-from app.demo import DEMO_ACCOUNTS, DEMO_SHOP_NAME
+from app.demo import DEMO_ACCOUNTS, DEMO_SHOP_NAME, demo_technician_accounts
 from app.models import Job, Technician
 from app.ops.jobs import move_status, update_job
 from server.demo import create_demo_database, database_url, read_state
@@ -80,7 +80,12 @@ def test_the_demo_server_holds_the_demo_shop_with_its_accounts(demo_dir: Path) -
             assert shop.head == indexed > 1000  # every row has its own seq
             assert s.scalar(select(func.max(RowIndex.seq))) == shop.head
             roles = {u.username: u.role for u in s.scalars(select(User))}
-            assert roles == {a.username: a.role for a in DEMO_ACCOUNTS.values()}
+            technicians = {name: "technician" for name, _tech, _pin
+                           in demo_technician_accounts()}
+            assert roles == {**{a.username: a.role for a in DEMO_ACCOUNTS.values()},
+                             **technicians}  # each demo technician has a kiosk PIN
+            assert all(u.pin_hash for u in s.scalars(select(User).where(
+                User.role == "technician")))
     finally:
         engine.dispose()
 

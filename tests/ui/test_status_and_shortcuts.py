@@ -149,8 +149,11 @@ def test_shortcuts(make_desk: Any, shop: Shop, qtbot: Any) -> None:
     assert engine.calls.count("sync_now") == 1
     window.show_board(1)
     qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(window.search.hasFocus)  # the one search field (ui.desk.search)
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)
     assert window.tabs.currentWidget() is window.queue_board
-    qtbot.waitUntil(window.queue_board.search.hasFocus)
+    qtbot.waitUntil(window.queue_board.search.hasFocus)  # the board's own filter
     qtbot.keyClick(window, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
     assert window.detail_dock.isVisible()
     qtbot.keyClick(window, Qt.Key.Key_F1)

@@ -8,6 +8,8 @@ The board does no I/O: it shows ``DeskData`` and asks for moves through ``move_r
 
 from __future__ import annotations
 
+from typing import Any
+
 from app import rules
 from ui.boards.common import BoardColumn, CardListView
 from ui.models.queue import UNASSIGNED, CardFilter, DeskData, column_model
@@ -253,6 +255,15 @@ class QueueBoard(QWidget):
         if view is not None and view.currentIndex().isValid():
             self._context_menu(view, view.visualRect(view.currentIndex()).center())
 
+    #: The desk's ``ui.desk.permissions.Permissions`` (set by the window); None: every right.
+    permissions: Any = None
+
+    def _role_allows(self, fields: dict[str, Any]) -> tuple[bool, str]:
+        if self.permissions is None:
+            return True, ""
+        ok, why = self.permissions.allowed("job", "update", fields)
+        return bool(ok), str(why)
+
     def build_menu(self, job_id: str, status: str) -> QMenu:
         """The card's menu: open, move to each status (a move the table refuses is shown
         disabled with the reason), assign to a technician."""
@@ -267,13 +278,22 @@ class QueueBoard(QWidget):
                 continue
             act = moves.addAction(rules.STATUS_LABELS[target])
             act.setData(target)
-            if rules.can_move(status, target):
+            ok, why = self._role_allows({"status": target})
+            if not ok:  # the role table first: a clerk is not offered what is refused
+                act.setEnabled(False)
+                act.setToolTip(why)
+            elif rules.can_move(status, target):
                 act.triggered.connect(lambda _=False, t=target: self.move_requested.emit(
                     [job_id], t))
             else:
                 act.setEnabled(False)
                 act.setToolTip(rules.describe_refused_move(status, target))
         assign = menu.addMenu("Assign to")
+        assign.setToolTipsVisible(True)
+        ok, why = self._role_allows({"technician_id": None})
+        if not ok:
+            assign.setEnabled(False)
+            assign.menuAction().setToolTip(why)
         assign.addAction("Nobody", lambda: self.assign_requested.emit([job_id], None))
         for tech_id, name in self._technicians:
             assign.addAction(name, lambda t=tech_id: self.assign_requested.emit([job_id], t))

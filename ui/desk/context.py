@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from app.db import Store
+from ui.desk.permissions import Permissions
 from ui.hub import ChangeHub
 from ui.qt import QObject, QSettings, Qt, Signal
 from ui.syncbridge import SyncBridge
@@ -41,6 +42,9 @@ class DeskContext(QObject):
         self.worker = DbWorker(store, self.hub, nudge=self.sync.nudge, synchronous=synchronous,
                                parent=self)
         self.settings = settings if settings is not None else QSettings()
+        #: What the signed-in person may do (``ui.desk.permissions``): every view asks it.
+        self.permissions = Permissions(self.worker, store, self)
+        self.permissions.reload()
         self._closing = False
         self._finished.connect(self.shut_down, Qt.ConnectionType.QueuedConnection)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.errors import BaylineError
-from sync import account
+from sync import account, deskuser
 from ui.desk.context import DeskContext
 from ui.qt import (
     QDialog,
@@ -25,9 +25,16 @@ from ui.qt import (
 #: (keys, what they do): the F1 table. The window's actions use the same keys.
 SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("F5", "Sync now"),
-    ("Ctrl+F", "Find: search the board"),
+    ("Ctrl+F", "Search customers, phones, plates, VINs and job numbers; Enter opens"),
+    ("Ctrl+N", "New check-in: a new customer and vehicle"),
+    ("Ctrl+Shift+F", "Filter the queue board"),
     ("Ctrl+1", "Queue board"),
     ("Ctrl+2", "Technician board"),
+    ("Ctrl+3", "Schedule: the day's appointments by bay or technician"),
+    ("Schedule: drag across a lane", "Book an appointment there (or Insert)"),
+    ("Schedule: Alt+arrows", "Move the selected appointment 15 min, or to the lane above/below"),
+    ("Schedule: Alt+Shift+Left/Right", "Make it 15 min shorter / longer (or drag its end)"),
+    ("Schedule: Alt+Page Up/Down", "The day before / after"),
     ("Ctrl+D", "Show or hide the job detail panel"),
     ("Enter / double-click", "Open the selected card in the detail panel"),
     ("Up / Down", "Previous / next card in a column"),
@@ -40,6 +47,7 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("Ctrl+Shift+P", "Print the selected job's invoice, or save it as PDF"),
     ("Esc", "Close a dialog"),
     ("F1", "This help"),
+    ("Ctrl+L", "Lock the desk (a shared PC); File > Switch user signs someone else in"),
     ("Ctrl+Q", "Quit (waiting changes are kept)"),
 )
 
@@ -120,7 +128,12 @@ class SignInDialog(QDialog):
         self.message.setText("Signing in…")
         store, server = self.ctx.store, self.server
         # On the sync engine's thread: the network never runs on the GUI thread.
-        future = engine.submit(lambda: account.login(store, server, user, password))
+        def sign_in() -> None:
+            account.login(store, server, user, password, token_store=engine.token_store)
+            # kept for the lock screen, so this person can unlock during an outage
+            deskuser.remember_password(engine.token_store, server, user, password)
+
+        future = engine.submit(sign_in)
         future.add_done_callback(lambda f: self._result.emit(f.exception()))
 
     def _done(self, exc: Any) -> None:

@@ -16,16 +16,19 @@ from typing import Any
 
 from app import rules
 from app.changes import Changes
-from app.errors import BaylineError, TransitionError
+from app.errors import BaylineError, NotAllowed, TransitionError
 from app.ops import jobs
 from app.queries.board_rows import BoardRows, board_rows_by_id
 from app.recovery import Opened
 from ui.application import icon
 from ui.boards.queue import QueueBoard
 from ui.boards.technicians import TechnicianBoardView
+from ui.desk.checkin import CheckInDialog, guess_prefill
 from ui.desk.context import DeskContext
 from ui.desk.detail import JobDetailPanel
 from ui.desk.dialogs import KeyboardHelpDialog, SignInDialog
+from ui.desk.schedule import ScheduleBoard
+from ui.desk.search import NEW_KIND, GlobalSearch
 from ui.desk.statusbar import (
     LiveBanner,
     RecoveryBar,
@@ -135,6 +138,11 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.tech_board, icon("technicians"), "&Technicians")
         self.tabs.setTabToolTip(QUEUE_TAB, "Jobs by status (Ctrl+1)")
         self.tabs.setTabToolTip(TECH_TAB, "Technicians and their jobs (Ctrl+2)")
+        self.schedule = ScheduleBoard(ctx, self, now=now)
+        self.tabs.addTab(self.schedule, icon("schedule"), "&Schedule")
+        self.tabs.setTabToolTip(self.tabs.indexOf(self.schedule),
+                                "The day's appointments by bay and technician (Ctrl+3)")
+        self.schedule.open_job_requested.connect(self.open_job)
         self.banner = LiveBanner(ctx, self)
         self.notice = Notice(self)
         self.recovery = RecoveryBar(self)
@@ -169,6 +177,7 @@ class MainWindow(QMainWindow):
         self._make_actions()
         self._make_menus()
         self._make_toolbar()
+        self._make_people()
 
         for board in (self.queue_board, self.tech_board):
             board.open_requested.connect(self.open_job)
@@ -205,11 +214,18 @@ class MainWindow(QMainWindow):
         a = self._action
         self.act_sync = a("syncNow", "&Sync now", self.sync_now, "F5", "sync",
                           "Send waiting changes and fetch the others' now")
-        self.act_find = a("find", "&Find…", self.find, "Ctrl+F", "find", "Search the board")
+        self.act_find = a("find", "&Filter the board…", self.find, "Ctrl+Shift+F", "find",
+                          "Filter the queue board")
+        self.act_search = a("search", "&Search…", self.start_search, "Ctrl+F", "find",
+                            "Find a customer, vehicle or job")
+        self.act_checkin = a("checkIn", "&New check-in…", self.check_in, "Ctrl+N", "queue",
+                             "Check in a new customer and vehicle")
         self.act_queue = a("showQueue", "&Queue board", lambda: self.show_board(QUEUE_TAB),
                            "Ctrl+1", "queue")
         self.act_tech = a("showTechnicians", "&Technician board",
                           lambda: self.show_board(TECH_TAB), "Ctrl+2", "technicians")
+        self.act_schedule = a("showSchedule", "&Schedule", self.show_schedule, "Ctrl+3",
+                              "schedule", "The day's appointments by bay and technician")
         self.act_detail = a("toggleDetail", "Job &detail panel", self.toggle_detail, "Ctrl+D",
                             "details")
         self.act_details = a("syncDetails", "Sync &details…", self.show_sync_details)
@@ -232,6 +248,7 @@ class MainWindow(QMainWindow):
     def _make_menus(self) -> None:
         bar = self.menuBar()
         file = bar.addMenu("&File")
+        file.addAction(self.act_checkin)
         file.addAction(self.act_sync)
         file.addAction(self.act_details)
         file.addSeparator()
@@ -240,9 +257,10 @@ class MainWindow(QMainWindow):
         file.addSeparator()
         file.addAction(self.act_quit)
         view = bar.addMenu("&View")
-        for act in (self.act_queue, self.act_tech, self.act_detail, self.act_find,
-                    self.act_refresh):
+        for act in (self.act_queue, self.act_tech, self.act_detail, self.act_search,
+                    self.act_find, self.act_refresh):
             view.addAction(act)
+        view.insertAction(self.act_detail, self.act_schedule)
         self.job_menu = bar.addMenu("&Job")
         self.job_menu.aboutToShow.connect(self._fill_job_menu)
         reports = bar.addMenu("&Reports")
@@ -259,6 +277,12 @@ class MainWindow(QMainWindow):
         tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         for act in (self.act_sync, self.act_find, self.act_detail, self.act_help):
             tb.addAction(act)
+        tb.insertAction(self.act_help, self.act_schedule)
+        tb.addSeparator()
+        tb.addAction(self.act_checkin)
+        self.search = GlobalSearch(self.ctx.worker, self, tb, hub=self.ctx.hub)
+        self.search.opened.connect(self.open_hit)
+        tb.addWidget(self.search)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, tb)
         self.toolbar = tb
 
@@ -349,8 +373,14 @@ class MainWindow(QMainWindow):
                 if view.model().rowCount():
                     view.setFocus()
                     break
+        elif board is self.schedule:
+            self.schedule.focus_lanes()
         elif board is not None:
             self.tech_board.unassigned_view.setFocus()
+
+    def show_schedule(self) -> None:
+        """The day schedule (Ctrl+3), its lanes focused for the keyboard."""
+        self.show_board(self.tabs.indexOf(self.schedule))
 
     def find(self) -> None:
         self.show_board(QUEUE_TAB)
@@ -370,6 +400,8 @@ class MainWindow(QMainWindow):
     def move_job(self, job_id: str, to_status: str, *, hold_reason: str | None = None) -> None:
         """Move a job to ``to_status`` through the domain operation (on the worker)."""
         number, status = self.card_facts(job_id)
+        if not self._role_allows(job_id, number, "job", {"status": to_status}):
+            return
         # Ask which hold only for a move the table allows; a refused one is explained below.
         if to_status == "on_hold" and hold_reason is None and (
                 status is None or rules.can_move(status, to_status)):
@@ -384,6 +416,8 @@ class MainWindow(QMainWindow):
 
     def assign_job(self, job_id: str, technician_id: str | None) -> None:
         number = self.card_facts(job_id)[0]
+        if not self._role_allows(job_id, number, "job", {"technician_id": technician_id}):
+            return
         self.ctx.worker.write(jobs.assign, job_id, technician_id=technician_id,
                               on_error=lambda exc: self._refuse(job_id, number, exc))
 
@@ -475,6 +509,44 @@ class MainWindow(QMainWindow):
         words = recovery_words(recovered.set_aside, recovered.salvaged, recovered.server_url)
         self.recovery.show_recovery(words, recovered.notice)
 
+    # --- search and check-in (ui.desk.search, ui.desk.checkin) ---------------------------
+    def start_search(self) -> None:
+        """Ctrl+F anywhere: the one search field (the board's own filter is Ctrl+Shift+F)."""
+        self.search.start()
+
+    def open_hit(self, hit: Any) -> None:
+        """A search hit opened: a job in the detail panel, a customer or vehicle (or nobody
+        found) in the check-in."""
+        if hit.kind == "job":
+            self.open_job(hit.id)
+        elif hit.kind == "vehicle":
+            self.check_in(vehicle_id=hit.id)
+        elif hit.kind == "customer":
+            self.check_in(customer_id=hit.id)
+        elif hit.kind == NEW_KIND:
+            self.check_in(prefill=guess_prefill(self.search.text()))
+
+    def check_in(self, *, vehicle_id: str | None = None, customer_id: str | None = None,
+                 prefill: dict[str, str] | None = None) -> CheckInDialog:
+        """The check-in dialog (one at a time: a new one replaces the last)."""
+        old = self._dialogs.pop("checkin", None)
+        if old is not None:
+            old.close()
+        dialog = self._show_dialog("checkin", lambda: CheckInDialog(
+            self.ctx, self, vehicle_id=vehicle_id, customer_id=customer_id, prefill=prefill,
+            now=self.now))
+        dialog.created.connect(self._checked_in)
+        return dialog  # type: ignore[no-any-return]
+
+    def _checked_in(self, job_id: str, changes: Changes) -> None:
+        self.search.clear()
+        self._follow = job_id
+        self.open_job(job_id)
+        text = "The job is queued."
+        if changes.warnings:
+            text += " " + " ".join(changes.warnings)
+        self.notice.show_message(text, "info", seconds=10)
+
     def selected_job_id(self) -> str | None:
         """The job a command acts on: the card selected on the queue board, else the job
         open in the detail panel."""
@@ -521,6 +593,82 @@ class MainWindow(QMainWindow):
         self.raise_()
         self.activateWindow()
 
+    # --- who is at the desk: roles, administration, lock (ui.desk.permissions, admin, lock)
+    def _make_people(self) -> None:
+        """The role limits on the boards, the Administration menu (managers and admins),
+        File > Switch user / Lock, the lock after inactivity, who is signed in."""
+        from ui.desk.lock import SessionLock
+
+        perms = self.ctx.permissions
+        self.queue_board.permissions = perms
+        self.session_lock = SessionLock(self)
+        self.act_switch_user = self._action("switchUser", "S&witch user…",
+                                            self.session_lock.switch_user, None, None,
+                                            "Sign in as another person at this PC")
+        self.act_lock = self._action("lockDesk", "&Lock", self.session_lock.lock, "Ctrl+L",
+                                     None, "Lock the desk until a password is typed")
+        bar = self.menuBar()
+        for top in bar.actions():
+            menu = top.menu()
+            if menu is not None and self.act_quit in menu.actions():
+                menu.insertAction(self.act_quit, self.act_switch_user)
+                menu.insertAction(self.act_quit, self.act_lock)
+                menu.insertSeparator(self.act_quit)
+                break
+        self.admin_menu = QMenu("&Administration", self)
+        self.admin_menu.setObjectName("adminMenu")
+        self.admin_menu.setToolTipsVisible(True)
+        for name, text, tab, entity in (
+                ("adminTechnicians", "&Technicians and PINs…", "technicians", "technician"),
+                ("adminBays", "&Bays…", "bays", "bay"),
+                ("adminUsers", "&Users and roles…", "users", None),
+                ("adminTime", "Time &entry corrections…", "time", "time_entry"),
+                ("adminSettings", "Shop &settings…", "settings", "shop_settings")):
+            act = self._action(name, text, lambda t=tab: self.show_admin(t))
+            if entity is not None:
+                perms.bind(act, entity, "create" if entity == "time_entry" else "update")
+            else:
+                perms.bind_rule(act, perms.users)
+            self.admin_menu.addAction(act)
+        last = bar.actions()[-1] if bar.actions() else None  # Help stays last
+        bar.insertMenu(last, self.admin_menu) if last is not None else bar.addMenu(self.admin_menu)
+        self.signed_in_label = QLabel("", self)
+        self.signed_in_label.setObjectName("signedIn")
+        self.statusBar().addPermanentWidget(self.signed_in_label)
+        perms.changed.connect(self._people_changed)
+        self.session_lock.locked_changed.connect(lambda _on: self._people_changed())
+        self._people_changed()
+
+    def _people_changed(self) -> None:
+        perms = self.ctx.permissions
+        self.admin_menu.menuAction().setVisible(perms.is_manager())
+        why = self.session_lock.why_not()
+        for act, tip in ((self.act_switch_user, "Sign in as another person at this PC"),
+                         (self.act_lock, "Lock the desk until a password is typed (Ctrl+L)")):
+            act.setEnabled(why is None)
+            act.setToolTip(why or tip)
+        who = perms.who
+        self.signed_in_label.setText(f"{who.username} · {who.role}" if who.username else "")
+        self.signed_in_label.setToolTip("Signed in to this desk: the changes made here are "
+                                        "this person's" if who.username else "")
+
+    def _role_allows(self, job_id: str, number: str, entity: str,
+                     fields: dict[str, Any]) -> bool:
+        """The role table's answer before a write (an offline clerk never makes an edit the
+        server will refuse): False, with the reason in the notice bar, when refused."""
+        ok, why = self.ctx.permissions.allowed(entity, "update", fields)
+        if not ok:
+            self._refuse(job_id, number, NotAllowed(why))
+        return ok
+
+    def show_admin(self, tab: str = "technicians") -> Any:
+        """The administration window on ``tab`` (``ui.desk.admin.TABS``)."""
+        from ui.desk.admin import AdminDialog
+
+        dialog = self._show_dialog("admin", lambda: AdminDialog(self.ctx, self))
+        dialog.show_tab(tab)
+        return dialog
+
     # --- settings and closing -----------------------------------------------------------
     def restore_settings(self) -> None:
         s = self.ctx.settings
@@ -563,6 +711,7 @@ class MainWindow(QMainWindow):
         self._closed = True
         self.ctx.hub.unsubscribe(self._on_changes)
         self.ctx.hub.unsubscribe(self.detail.on_changes)
+        self.schedule.close_down()
         self.close()
         app = QApplication.instance()
         if app is not None and not app.closingDown():
