@@ -474,3 +474,48 @@ def test_the_clock_shows_at_the_tap_and_a_refusal_puts_back_what_was(
         f"Job {job_row(store, shop.jobs['queued']).number}"), timeout=10_000)
     assert "nobody can clock on" in screen.message.text()
     assert [e.job_id for e in open_entries(store, grace)] == [shop.jobs["queued"]]
+
+
+def test_inside_the_kiosk_window_every_page_keeps_the_touch_rules(
+        qtbot: Any, store: Store, tmp_path: Any, qapp: Any) -> None:
+    """The real work screen in the shell (its style sheet, its header and the offline
+    banner above) at 1280x800: still finger-sized, spaced, legible, and 800 high."""
+    from sync.status import Connection, SyncStatus
+    from tests.ui.helpers import make_shop
+    from tests.ui.kiosk.helpers import PinEngine
+    from ui.application import resources_dir
+    from ui.kiosk.window import KioskWindow
+
+    shop = make_shop(store, extra_queued=12)
+    for n in range(6):
+        store.run(jobs.assign, shop.jobs[f"extra{n}"], technician_id=shop.techs["Grace Hopper"])
+    qapp.setStyleSheet((resources_dir() / "kiosk.qss").read_text(encoding="utf-8"))
+    ctx = DeskContext(store, PinEngine(), synchronous=True,
+                      settings=QSettings(str(tmp_path / "k.ini"), QSettings.Format.IniFormat))
+    try:
+        window = KioskWindow(ctx, kiosk_dir=tmp_path / "kiosk")
+        qtbot.addWidget(window)
+        window.resize(1280, 800)
+        window.show()
+        qtbot.waitExposed(window)
+        ctx.sync.publish_status(SyncStatus(connection=Connection.OFFLINE, pending=2))
+        window.show_work(user_for(shop, "Grace Hopper", GRACE_USER))
+        screen = window.work
+        assert isinstance(screen, WorkScreen) and window.screen_name == "work"
+        for page in _every_page(screen, shop, qtbot):
+            qtbot.wait(10)
+            assert screen.page_name() == page
+            assert too_small(window) == [], page
+            assert gaps_too_small(screen) == [], page
+            assert text_too_small(screen) == [], page
+            outside = [w.objectName() for w, r in _targets(screen)
+                       if not screen.rect().contains(r) and not _in_scroll_area(w)]
+            assert outside == [], page
+            assert window.height() == 800, page
+        with qtbot.waitSignal(window.signed_out, timeout=2000):
+            screen.back()
+            Finger(qtbot).tap(screen.done_button)
+        assert window.screen_name == "tiles"
+    finally:
+        ctx.shutdown(wait=True)
+        qapp.setStyleSheet("")

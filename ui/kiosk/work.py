@@ -427,6 +427,8 @@ class WorkScreen(QWidget):
         return page
 
     def _build_note(self) -> QWidget:
+        # One row of buttons at the top (kind, back, save), the text and the phrases, the
+        # keyboard: short enough for the shell's header and offline banner at 1280x800.
         page, layout = self._page()
         top = QHBoxLayout()
         top.setSpacing(MIN_GAP_PX * 2)
@@ -443,42 +445,43 @@ class WorkScreen(QWidget):
             self.kind_buttons[kind] = button
             top.addWidget(button)
         self.kind_buttons["finding"].setChecked(True)
+        top.addSpacing(MIN_GAP_PX * 3)
+        top.addWidget(self._button("Back", self.back, name="noteBack"))
+        self.save_note_button = self._button("Save", self.save_note, kind="primary",
+                                             name="saveNote")
+        top.addWidget(self.save_note_button)
         layout.addLayout(top)
 
         middle = QHBoxLayout()
         middle.setSpacing(MIN_GAP_PX * 2)
+        text = QVBoxLayout()
+        text.setSpacing(MIN_GAP_PX)
         self.editor = QPlainTextEdit()
         self.editor.setObjectName("noteEditor")
         self.editor.setPlaceholderText("Tap a phrase or type with the keys below")
-        self.editor.setMinimumHeight(MIN_TARGET_PX * 3)
+        self.editor.setMinimumHeight(MIN_TARGET_PX * 2)
         self.editor.textChanged.connect(self._note_typed)
-        middle.addWidget(self.editor, 3)
+        text.addWidget(self.editor, 1)
+        self.note_message = _label("", "refusal", wrap=True)
+        self.note_message.setObjectName("noteMessage")
+        text.addWidget(self.note_message)
+        middle.addLayout(text, 1)
         phrases = QGridLayout()
         phrases.setSpacing(MIN_GAP_PX)
         self.phrase_buttons: list[QPushButton] = []
         for n, phrase in enumerate(QUICK_PHRASES):
             button = self._button(phrase, lambda p=phrase: self.add_phrase(p), kind="phrase",
                                   name=f"phrase-{n}")
-            phrases.addWidget(button, n // 2, n % 2)
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+            phrases.addWidget(button, n // 3, n % 3)
             self.phrase_buttons.append(button)
-        middle.addLayout(phrases, 2)
+        middle.addLayout(phrases, 1)
         layout.addLayout(middle, 1)
 
         self.keyboard = Keyboard()
         self.keyboard.attach(self.editor)
         self.keyboard.pressed.connect(self.activity)
         layout.addWidget(self.keyboard)
-
-        bottom = QHBoxLayout()
-        bottom.setSpacing(MIN_GAP_PX * 2)
-        self.note_message = _label("", "refusal", wrap=True)
-        self.note_message.setObjectName("noteMessage")
-        bottom.addWidget(self.note_message, 1)
-        bottom.addWidget(self._button("Back", self.back, name="noteBack", height=ROW_PX))
-        self.save_note_button = self._button("Save", self.save_note, kind="primary",
-                                             name="saveNote", height=ROW_PX)
-        bottom.addWidget(self.save_note_button)
-        layout.addLayout(bottom)
         return page
 
     def _build_claim(self) -> QWidget:
