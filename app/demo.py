@@ -17,6 +17,7 @@ import json
 import os
 import random
 import uuid
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -174,6 +175,8 @@ class _Gen:
         rid = fields.pop("id", None) or self.uid()
         data = {"id": rid, "shop_id": self.shop_id, "created_at": created,
                 "updated_at": updated or created, "deleted_at": None, **fields}
+        if entity == "job_line":
+            data.setdefault("part_number", "")
         self.rows[entity].append(data)
         return data
 
@@ -359,7 +362,8 @@ class _Gen:
                              description=part.description, quantity=float(part.quantity),
                              unit_price_cents=part.unit_price_cents, approval=approved,
                              technician_id=None, part_status=self.part_status(state, approved),
-                             done=done, service_code=None)
+                             done=done, service_code=None,
+                             part_number=demo_part_number(part.description))
                 if s.fee and approved != "declined":
                     self.row("job_line", created, updated, job_id=job_id, kind="fee",
                              description=s.fee[0], quantity=1.0, unit_price_cents=s.fee[1],
@@ -717,6 +721,11 @@ def generate(store: Store, *, seed: int = DEFAULT_SEED, now: datetime | None = N
                          history_days=history_days, open_jobs=open_jobs)
     bulk_insert(store, {model: rows[model.__tablename__] for model in INSERT_ORDER})
     return summarize(rows)
+
+
+def demo_part_number(description: str) -> str:
+    """A made-up but steady part number for a catalogue part ("BL-40217")."""
+    return f"BL-{zlib.crc32(description.encode('utf-8')) % 100_000:05d}"
 
 
 def generate_rows(shop_id: str, *, seed: int = DEFAULT_SEED, now: datetime | None = None,

@@ -133,6 +133,8 @@ class JobLineFields:
     done: Mapped[bool] = mapped_column(Boolean, default=False)
     #: Added to the protocol's minimum: which maintenance interval a line fulfils.
     service_code: Mapped[str | None] = mapped_column(String(32), default=None)
+    #: Added (docs/protocol-notes.md, "Part number"): the part's number, on part lines.
+    part_number: Mapped[str] = mapped_column(String(40), default="")
 
 
 class AppointmentFields:
@@ -205,6 +207,18 @@ class ShopSettingsFields:
     header_tax_number: Mapped[str] = mapped_column(String(40), default="")
 
 
+class PaymentFields:
+    """Money taken for a job at hand-back (docs/protocol-notes.md, "Payments"); card
+    processing itself is not Bayline's. A payment is never changed: a mistake is put right
+    by a manager with a new row."""
+
+    job_id: Mapped[str] = Id(index=True)
+    method: Mapped[str] = mapped_column(String(10), default="cash")
+    amount_cents: Mapped[int] = mapped_column(Integer)
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    by_id: Mapped[str | None] = Id(nullable=True)
+
+
 class TechnicianPinFields:
     """A technician's PIN verifier for a kiosk's offline sign-in; only kiosk device accounts
     read it. On the server ``verifier`` is a salted argon2id hash of the PIN; a replica
@@ -234,6 +248,7 @@ ENTITY_MIXINS: dict[str, type] = {
     "conflict": ConflictFields,
     "shop_settings": ShopSettingsFields,
     "technician_pin": TechnicianPinFields,
+    "payment": PaymentFields,
 }
 
 COMMON_FIELDS: tuple[str, ...] = ("id", "shop_id", "created_at", "updated_at", "deleted_at")
@@ -270,6 +285,10 @@ AFTER_WRITE: dict[str, AfterWrite] = {
     "conflict": AfterWrite(only=frozenset({"resolved_at", "resolved_by"}), deletable=False,
                            refusal="Only the server writes conflicts; a client may only "
                            "resolve one."),
+    "payment": AfterWrite(only=frozenset(), deletable=False,
+                          refusal="A payment cannot be changed once it is recorded.",
+                          delete_refusal="A payment is never deleted; it stays on the "
+                          "job's record."),
     # One row per shop, for the shop's life.
     "shop_settings": AfterWrite(deletable=False, delete_refusal="The shop settings are never "
                                 "deleted; change them instead."),
@@ -294,6 +313,7 @@ CHOICES: dict[tuple[str, str], tuple[str | None, ...]] = {
     ("note", "kind"): rules.NOTE_KINDS,
     ("status_event", "from_status"): (*rules.JOB_STATUSES, None),
     ("status_event", "to_status"): rules.JOB_STATUSES,
+    ("payment", "method"): rules.PAYMENT_METHODS,
 }
 
 _LABELS = {"job_line": "job line", "time_entry": "time entry", "status_event": "status event",

@@ -24,6 +24,7 @@ from app.entities import (
     JobFields,
     JobLineFields,
     NoteFields,
+    PaymentFields,
     ShopSettingsFields,
     StatusEventFields,
     SyncedColumns,
@@ -124,6 +125,10 @@ class ShopSettings(Base, SyncedColumns, ShopSettingsFields):
 
 class TechnicianPin(Base, SyncedColumns, TechnicianPinFields):
     __tablename__ = "technician_pin"
+
+
+class Payment(Base, SyncedColumns, PaymentFields):
+    __tablename__ = "payment"
 
 
 #: entity name → mapped class of the replica, derived from ``app.entities.ENTITY_MIXINS``.

@@ -4,7 +4,8 @@ Roles (PROTOCOL.md, plus ``kiosk``):
 
 - admin and manager: all shop data.
 - clerk: customers, vehicles, jobs, lines, appointments, notes and the status events of
-  their moves; reads everything; ends the clocks of a job they move out of work (a time
+  their moves, and the payments taken at hand-back (a new row each; nobody changes one);
+  reads everything; ends the clocks of a job they move out of work (a time
   entry's end), but clocks nobody on.
 - technician: reads the shop's jobs, vehicles, lines, appointments, technicians, bays,
   notes, status events and the customers' names (no contact details), and their own time
@@ -86,7 +87,7 @@ _CLERK_ENTITIES = frozenset({"customer", "vehicle", "job", "job_line", "appointm
 TABLE: dict[str, Access] = {
     ADMIN: Access(_WRITABLE - SERVER_MADE, _WRITABLE, DELETABLE),
     MANAGER: Access(_WRITABLE - SERVER_MADE, _WRITABLE, DELETABLE),
-    CLERK: Access(_CLERK_ENTITIES | {"note", "status_event"},
+    CLERK: Access(_CLERK_ENTITIES | {"note", "status_event", "payment"},
                   _CLERK_ENTITIES | {"note", "status_event", "conflict", "time_entry"},
                   _CLERK_ENTITIES,
                   update_fields={"time_entry": frozenset({"ended_at"})}),

@@ -39,6 +39,8 @@ PART_STATUSES: tuple[str, ...] = ("needed", "ordered", "received", "installed")
 APPOINTMENT_STATUSES: tuple[str, ...] = ("scheduled", "confirmed", "arrived", "no_show", "cancelled")
 TIME_ENTRY_KINDS: tuple[str, ...] = ("shift", "job", "break", "other")
 NOTE_KINDS: tuple[str, ...] = ("note", "finding")
+#: How the money was taken at hand-back (card processing itself is out of scope).
+PAYMENT_METHODS: tuple[str, ...] = ("cash", "card", "account", "other")
 
 FIRST_VIN_YEAR = 1981
 MIN_VEHICLE_YEAR = 1886

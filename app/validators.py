@@ -43,6 +43,9 @@ INT32 = (-(2**31), 2**31 - 1)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^[0-9+()./\- ]{3,40}$")
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_PART_NUMBER = re.compile(r"^[0-9A-Za-z][0-9A-Za-z ./#_-]*$")
+#: The most one payment may record (1,000,000.00): a typo guard, not a business limit.
+MAX_PAYMENT_CENTS = 100_000_000
 
 
 # --- the rules --------------------------------------------------------------------------
@@ -154,6 +157,13 @@ def _colour(value: Any) -> None:
         raise ValueError("A colour is written like #1e88e5.")
 
 
+def _payment_amount(value: Any) -> None:
+    if value <= 0:
+        raise ValueError("The amount taken must be more than 0.")
+    if value > MAX_PAYMENT_CENTS:
+        raise ValueError("The amount taken can be at most 1,000,000.00.")
+
+
 def _whole_cents(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
@@ -203,6 +213,11 @@ FIELD_RULES: dict[tuple[str, str], FieldRule] = {
                                            refused=_NAME_REFUSED),
     ("job_line", "quantity"): FieldRule(_quantity, refused=(0, -2, 0.0, 10_001)),
     ("job_line", "unit_price_cents"): FieldRule(tidy=_whole_cents),
+    ("job_line", "part_number"): FieldRule(
+        _matches(_PART_NUMBER, "A part number has letters, digits, spaces and . / # _ - only."),
+        _strip, refused=("-12", "ab*cd", "é-1")),
+    ("payment", "amount_cents"): FieldRule(_payment_amount, _whole_cents,
+                                           refused=(0, -100, MAX_PAYMENT_CENTS + 1)),
     ("appointment", "notes"): FieldRule(tidy=_strip),
     ("time_entry", "reason"): FieldRule(tidy=_strip),
     ("note", "body"): FieldRule(_required("The note is empty."), _strip,
@@ -245,6 +260,12 @@ def _hold_reason(row: Mapping[str, Any]) -> str | None:
 def _part_status(row: Mapping[str, Any]) -> str | None:
     if row.get("part_status") is not None and row.get("kind") != "part":
         return "Only a part line has a part status."
+    return None
+
+
+def _part_number(row: Mapping[str, Any]) -> str | None:
+    if row.get("part_number") and row.get("kind") != "part":
+        return "Only a part line has a part number."
     return None
 
 
@@ -294,6 +315,8 @@ ROW_RULES: dict[str, tuple[RowRule, ...]] = {
         RowRule(frozenset({"kind", "unit_price_cents"}), "unit_price_cents", _price,
                 refused=({"kind": "labor", "part_status": None, "unit_price_cents": -100},
                          {"kind": "part", "unit_price_cents": -1})),
+        RowRule(frozenset({"kind", "part_number"}), "part_number", _part_number,
+                refused=({"kind": "labor", "part_status": None, "part_number": "BP-1234"},)),
     ),
     "appointment": (RowRule(frozenset({"starts_at", "ends_at"}), "ends_at", _appointment_times,
                             refused=({"starts_at": _T0, "ends_at": _T0},

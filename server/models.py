@@ -32,6 +32,7 @@ from app.entities import (
     JobFields,
     JobLineFields,
     NoteFields,
+    PaymentFields,
     ShopSettingsFields,
     StatusEventFields,
     SyncedColumns,
@@ -248,6 +249,10 @@ class ShopSettings(ServerBase, SyncedColumns, ShopSettingsFields):
 
 class TechnicianPin(ServerBase, SyncedColumns, TechnicianPinFields):
     __tablename__ = "technician_pin"
+
+
+class Payment(ServerBase, SyncedColumns, PaymentFields):
+    __tablename__ = "payment"
 
 
 #: entity name → mapped class, derived from ``app.entities.ENTITY_MIXINS``.

@@ -153,7 +153,7 @@ def assign(w: Writer, job_id: str, *, technician_id: str | None = _UNSET,
 def add_line(w: Writer, job_id: str, *, kind: str, description: str, quantity: float = 1.0,
              unit_price_cents: int = 0, approval: str = "pending",
              technician_id: str | None = None, part_status: str | None = None,
-             service_code: str | None = None) -> str:
+             service_code: str | None = None, part_number: str = "") -> str:
     _open_job(w, job_id)
     if kind == "part" and part_status is None:
         part_status = "needed"
@@ -164,7 +164,7 @@ def add_line(w: Writer, job_id: str, *, kind: str, description: str, quantity: f
     return w.create(JobLine, job_id=job_id, kind=kind, description=description,
                     quantity=quantity, unit_price_cents=unit_price_cents, approval=approval,
                     technician_id=technician_id, part_status=part_status,
-                    service_code=service_code, done=False).id
+                    service_code=service_code, part_number=part_number, done=False).id
 
 
 def update_line(w: Writer, line_id: str, **fields: Any) -> str:

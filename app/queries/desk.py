@@ -69,6 +69,7 @@ class DetailLine(NamedTuple):
     approval: str
     part_status: str | None
     technician: str | None
+    part_number: str = ""
 
 
 class DetailNote(NamedTuple):
@@ -142,11 +143,12 @@ def job_detail(session: Session, job_id: str) -> JobDetail | None:
     lines = tuple(
         DetailLine(ln.id, ln.kind, ln.description, ln.quantity, ln.unit_price_cents,
                    money.line_cents(ln.quantity, ln.unit_price_cents), ln.approval,
-                   ln.part_status, names.get(ln.technician_id) if ln.technician_id else None)
+                   ln.part_status, names.get(ln.technician_id) if ln.technician_id else None,
+                   ln.part_number or "")
         for ln in session.execute(
             select(JobLine.id, JobLine.kind, JobLine.description, JobLine.quantity,
                    JobLine.unit_price_cents, JobLine.approval, JobLine.part_status,
-                   JobLine.technician_id)
+                   JobLine.technician_id, JobLine.part_number)
             .where(JobLine.job_id == job_id, JobLine.deleted_at.is_(None))
             .order_by(JobLine.created_at, JobLine.id)))
     notes = tuple(

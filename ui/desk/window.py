@@ -27,6 +27,7 @@ from ui.desk.checkin import CheckInDialog, guess_prefill
 from ui.desk.context import DeskContext
 from ui.desk.detail import JobDetailPanel
 from ui.desk.dialogs import KeyboardHelpDialog, SignInDialog
+from ui.desk.notices import install_notices
 from ui.desk.schedule import ScheduleBoard
 from ui.desk.search import NEW_KIND, GlobalSearch
 from ui.desk.statusbar import (
@@ -178,6 +179,7 @@ class MainWindow(QMainWindow):
         self._make_menus()
         self._make_toolbar()
         self._make_people()
+        install_notices(self)  # refused changes and the shop's news, never taking focus
 
         for board in (self.queue_board, self.tech_board):
             board.open_requested.connect(self.open_job)
@@ -458,8 +460,26 @@ class MainWindow(QMainWindow):
 
     # --- detail, sync, help -------------------------------------------------------------
     def open_job(self, job_id: str) -> None:
+        if not job_id:  # an appointment with no job yet, say: nothing to edit
+            return
+        editor = self.open_editor(job_id)
         self.detail_dock.show()
-        self.detail.show_job(job_id)
+        # The panel (behind the editor) reads once the editor has shown the job, so the two
+        # never compete for the worker and the GIL while the clerk waits for the editor.
+        if editor.data is not None and editor.data.job_id == job_id:
+            self.detail.show_job(job_id)
+        else:
+            def after(_data: Any, e: Any = editor) -> None:
+                e.loaded.disconnect(after)
+                QTimer.singleShot(0, lambda: self.detail.show_job(job_id))
+
+            editor.loaded.connect(after)
+
+    def open_editor(self, job_id: str) -> Any:
+        """The job editor of ``job_id`` (``ui.desk.editor``): raised when already open."""
+        from ui.desk.editor import open_editor
+
+        return open_editor(self, self.ctx, job_id)
 
     def toggle_detail(self) -> None:
         self.detail_dock.setVisible(not self.detail_dock.isVisible())
