@@ -56,6 +56,18 @@ def can_move(from_status: str, to_status: str) -> bool:
     return to_status in STATUS_MOVES.get(from_status, ())
 
 
+#: Statuses a technician can be clocked on to a job in (a job waiting or done is not worked).
+CLOCKABLE_STATUSES: tuple[str, ...] = ("estimate", "queued", "in_progress")
+
+
+def clock_on_refusal(number: str, status: str) -> str | None:
+    """Why nobody can clock on to job ``number`` in ``status`` (None: they can)."""
+    if status in CLOCKABLE_STATUSES:
+        return None
+    return (f"Job {number} is {STATUS_LABELS.get(status, status).lower()}; "
+            "nobody can clock on to it.")
+
+
 def describe_refused_move(from_status: str, to_status: str) -> str:
     """A sentence for a refused move that names the moves that are possible."""
     if to_status not in STATUS_MOVES:

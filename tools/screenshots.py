@@ -2,6 +2,7 @@
 
     python tools/screenshots.py              # all sizes into docs/screenshots/
     python tools/screenshots.py --out DIR --sizes 1366x768
+    python tools/screenshots.py --groups kiosk-work   # the kiosk's work screens, 1280x800
 
 What it does, so that anyone can run it again and get the same kind of pictures:
 
@@ -63,8 +64,9 @@ def main(argv: list[str] | None = None) -> int:
                              "(a refused change's card, the shop's news), editor (the job "
                              "editor)")
     parser.add_argument("--shoot", help=argparse.SUPPRESS)  # the child's JSON job
-    parser.add_argument("--groups", default="desk,kiosk",
-                        help="comma-separated, of desk, kiosk (the kiosk: 1280x800)")
+    parser.add_argument("--groups", default="desk,kiosk,kiosk-work",
+                        help="comma-separated, of desk, kiosk, kiosk-work (the kiosk and "
+                             "its work screens: 1280x800)")
     args = parser.parse_args(argv)
     if args.shoot:
         return shoot(json.loads(args.shoot))
@@ -74,6 +76,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown size {', '.join(unknown)}; choose from {', '.join(SIZES)}")
     args.out.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("BAYLINE_ARGON2_PROFILE", "fast")
+    if "kiosk-work" in {g.strip() for g in args.groups.split(",")}:
+        kiosk_work(args.out)  # a local demo replica: no server needed
+        if not {g.strip() for g in args.groups.split(",")} & {"desk", "kiosk"}:
+            return 0
     with tempfile.TemporaryDirectory(prefix="bayline-shots-",
                                      ignore_cleanup_errors=True) as tmp:
         folder = Path(tmp)
@@ -271,6 +277,8 @@ def _editor_job(store: Any) -> str:
 def shoot(job: dict[str, Any]) -> int:
     if job.get("kind") == "kiosk":
         return shoot_kiosk(job)
+    if job.get("kind") == "kiosk-work":
+        return shoot_kiosk_work(job)
     from ui.application import create_application
     from ui.desk.context import DeskContext
     from ui.desk.window import QUEUE_TAB, TECH_TAB, MainWindow
@@ -703,6 +711,119 @@ def _manager_view(window: Any, view: str, width: int, height: int, wait: Any, se
     painter.end()
     save(shot, f"admin-{tab}")
     dialog.close()
+
+
+# --- the kiosk's work screens (--groups kiosk-work) -----------------------------------------
+
+#: The kiosk's panel: 1280x800 at 100 %.
+KIOSK_SIZE = (1280, 800)
+
+
+def kiosk_work(out: Path) -> int:
+    """The technician's job screen (clocked on, the time running), the hold reasons and
+    the note keyboard, on a local demo replica (no server: these screens only read it)."""
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="bayline-kiosk-shots-",
+                                     ignore_cleanup_errors=True) as tmp:
+        from app.db import Store
+        from app.demo import generate
+
+        replica = Path(tmp) / "replica.sqlite"
+        store = Store(replica)
+        generate(store, history_days=14)
+        store.close()
+        env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+               "QT_SCALE_FACTOR": "1", "PYTHONUTF8": "1"}
+        job = {"kind": "kiosk-work", "replica": str(replica), "out": str(out)}
+        subprocess.run([sys.executable, str(Path(__file__).resolve()), "--shoot",
+                        json.dumps(job)], check=True, env=env, cwd=ROOT)
+    return 0
+
+
+def shoot_kiosk_work(job: dict[str, Any]) -> int:
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from app.db import Store
+    from app.models import Technician, TimeEntry
+    from app.ops.clock import clock_on
+    from app.ops.kiosk import start_work
+    from ui.application import create_application
+    from ui.desk.context import DeskContext
+    from ui.kiosk.work import PAGE_HOLD, PAGE_NOTE, WorkScreen
+    from ui.qt import QApplication, QSettings
+
+    out = Path(job["out"])
+    store = Store(job["replica"])
+    app = create_application()
+    settings = QSettings(str(Path(job["replica"]).with_suffix(".ini")),
+                         QSettings.Format.IniFormat)
+    ctx = DeskContext(store, None, synchronous=True, settings=settings)
+    with store.read() as s:
+        clocked = s.scalars(select(TimeEntry).where(TimeEntry.kind == "job",
+                                                    TimeEntry.ended_at.is_(None))).first()
+        techs = s.scalars(select(Technician).where(Technician.active.is_(True))
+                          .order_by(Technician.name)).all()
+    tech = next((t for t in techs if clocked is not None and t.id == clocked.technician_id),
+                techs[0])
+    screen = WorkScreen(ctx)
+    screen.resize(*KIOSK_SIZE)
+    screen.show()
+    screen.show_technician({"id": tech.id, "technician_id": tech.id,
+                            "display_name": tech.name, "offline": False})
+    mine = screen.view.mine if screen.view is not None else None
+    if mine is not None and mine.clocked is None:
+        startable = [j for j in mine.jobs if j.clock_refusal is None]
+        if startable:  # clocked on an hour and a quarter ago, so the time runs
+            from app import db as appdb
+            from app.timeutil import utcnow
+
+            real = appdb.utcnow
+            appdb.utcnow = lambda: utcnow() - timedelta(hours=1, minutes=17, seconds=42)
+            try:
+                store.run(start_work if startable[0].status != "estimate" else clock_on,
+                          tech.id, startable[0].job_id)
+            finally:
+                appdb.utcnow = real
+            screen.refresh()
+            mine = screen.view.mine if screen.view is not None else None
+    if mine is not None and mine.clocked is not None:
+        screen.select(mine.clocked.job_id)
+
+    def settle(seconds: float = 0.3) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            app.processEvents()
+            time.sleep(0.01)
+
+    def save(name: str) -> None:
+        settle()
+        pixmap = screen.grab()
+        path = out / f"kiosk-work-{name}-{KIOSK_SIZE[0]}x{KIOSK_SIZE[1]}.png"
+        pixmap.save(str(path), "PNG")
+        print(f"  {path.name}: {pixmap.width()}x{pixmap.height()} px", flush=True)
+
+    save("job")
+    screen.move("on_hold")
+    if screen.pages.currentIndex() == PAGE_HOLD:
+        save("hold")
+    screen.back()
+    screen.open_note()
+    if screen.pages.currentIndex() == PAGE_NOTE:
+        screen.add_phrase("Brake pads worn")
+        screen.keyboard.press(",")
+        for key in " front 3 mm":
+            screen.keyboard.press("[Space]" if key == " " else key)
+        save("note")
+    screen.back()
+    screen.show_page(3)
+    save("claim")
+    ctx.shutdown(wait=True)
+    screen.deleteLater()
+    store.close()
+    QApplication.processEvents()
+    return 0
 
 
 if __name__ == "__main__":

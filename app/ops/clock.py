@@ -58,10 +58,10 @@ def clock_on(w: Writer, technician_id: str, job_id: str) -> str:
     """Start the technician's clock on ``job_id``; an open clock on another job ends now."""
     tech = _technician(w, technician_id)
     job = w.get(Job, job_id, what="job")
-    if job.status in rules.FINAL_STATUSES or job.status in ("ready", "on_hold"):
-        # the same rule as move_status, which stops the clocks of a job leaving work
-        raise ValidationError(f"Job {job.number} is {rules.STATUS_LABELS[job.status].lower()};"
-                              " nobody can clock on to it.", field="job_id")
+    # the same rule as move_status, which stops the clocks of a job leaving work
+    refusal = rules.clock_on_refusal(job.number, job.status)
+    if refusal is not None:
+        raise ValidationError(refusal, field="job_id")
     current = open_entry(w, technician_id, "job")
     if current is not None:
         if current.job_id == job_id:
