@@ -287,6 +287,10 @@ def desk(job: dict[str, Any]) -> int:
         for board in (queue, techs):
             board.setParent(None)
             board.deleteLater()
+        del queue, techs
+        # processEvents() does not run deferred deletes: without this the ten builds'
+        # boards all stay alive and their rows count as the desk's memory.
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         app.processEvents()
     host.close()
 

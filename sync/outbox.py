@@ -35,6 +35,10 @@ log = logging.getLogger(__name__)
 
 #: Results a push can report per mutation (PROTOCOL.md).
 APPLIED, REJECTED, CONFLICT = "applied", "rejected", "conflict"
+#: The key of a ``MutationOutcome``'s ``fields`` that keeps the user id of the person who
+#: made the refused change (not a field of the row: ``sync.outcomes`` takes it out). Kept
+#: in the JSON rather than a column so the replica's schema stays at its head.
+ACTED_BY = "@acting_user_id"
 
 
 @dataclass(frozen=True)
@@ -185,10 +189,16 @@ def settle_push(session: Session, batch: Batch, answer: dict[str, Any],
         status = str(result.get("status") or APPLIED)
         if status in (REJECTED, CONFLICT):
             reason = str(result.get("reason") or "")
+            fields = dict(mutation.get("fields") or {})
+            # The person who acted: a kiosk's technician, else whoever is signed in and
+            # pushes (the server's principal); ``sync.outcomes`` shows it to them.
+            acted_by = mutation.get("acting_user_id") or state.user_id
+            if acted_by is not None:
+                fields[ACTED_BY] = acted_by
             session.merge(MutationOutcome(
                 mutation_id=mid, entity=mutation["entity"], row_id=mutation["row_id"],
                 status=status, reason=reason or _default_reason(status),
-                fields=mutation.get("fields") or {}, at=now, dismissed_at=None,
+                fields=fields, at=now, dismissed_at=None,
                 operation_id=int(mutation.get("operation_id") or mid),
                 refused_with=_int_or_none(result.get("refused_with"))))
             (settled.rejected if status == REJECTED else settled.conflicts).append(mid)

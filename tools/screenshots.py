@@ -16,6 +16,9 @@ What it does, so that anyone can run it again and get the same kind of pictures:
 3. Then a second replica makes a job move the first one has not seen, and the first moves
    the same job elsewhere: the server refuses the second move (a conflict). The sync
    details panel is grabbed over the window, with that refused change listed.
+4. The same refused change as the card in the window's corner (``conflict-notice``), and
+   a piece of news (``notification``): the second replica moves a job to Ready, and the
+   desk, live, shows the card "Job … is ready".
 
 It needs no display (Qt's offscreen platform) and no keyring; it leaves nothing running.
 Fonts are the system's: on Windows the desk uses Segoe UI 9 pt, elsewhere the sans serif
@@ -56,7 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default="",
                         help="comma-separated desk scenes to make, of: board (queue and "
                              "technicians), schedule, sync-details, checkin (search and check-in), "
-                             "reports, admin (the manager's screens, at 1366x768)")
+                             "reports, admin (the manager's screens, at 1366x768), notices "
+                             "(a refused change's card, the shop's news)")
     parser.add_argument("--shoot", help=argparse.SUPPRESS)  # the child's JSON job
     parser.add_argument("--groups", default="desk,kiosk",
                         help="comma-separated, of desk, kiosk (the kiosk: 1280x800)")
@@ -95,12 +99,18 @@ def main(argv: list[str] | None = None) -> int:
             for size in sizes if not only or "checkin" in only else ():
                 _child({"size": size, "data_dir": str(replica), "out": str(args.out),
                         "views": ["search", "checkin", "checkin-new"]})
-            if not only or "sync-details" in only:
+            if not only or {"sync-details", "notices"} & only:
                 print("making a refused change for the sync details ...", flush=True)
                 _refused_change(replica, folder / "kiosk")
             for size in sizes if not only or "sync-details" in only else ():
                 _child({"size": size, "data_dir": str(replica), "out": str(args.out),
                         "views": ["sync-details"]})
+            # the refused change as the clerk meets it, and the news (before the manager's
+            # screens switch the desk to another person: a refusal is its maker's)
+            for size in sizes if not only or "notices" in only else ():
+                _child({"size": size, "data_dir": str(replica), "out": str(args.out),
+                        "views": ["conflict-notice", "notification"],
+                        "other_dir": str(folder / "kiosk")})
             # the reports window at the window's size; the PDF once
             for size in sizes if not only or "reports" in only else ():
                 _child({"size": size, "data_dir": str(replica), "out": str(args.out),
@@ -178,6 +188,30 @@ def _refused_change(desk_dir: Path, other_dir: Path) -> None:
         other.store.close()
 
 
+def _ready_elsewhere(other_dir: Path) -> None:
+    """The second replica (a technician's kiosk) finishes a job in progress: Ready."""
+    from sqlalchemy import select
+
+    from app.models import Job
+    from app.ops.jobs import move_status
+    from sync import account
+    from sync.syncer import Syncer
+
+    other = _session(other_dir)
+    api = account.client_for(other.store, token_store=other.token_store)
+    try:
+        Syncer(other.store, api).round()
+        with other.store.read() as s:
+            job_id = s.scalar(select(Job.id).where(Job.status == "in_progress")
+                              .order_by(Job.number).limit(1))
+        assert job_id is not None
+        other.store.run(move_status, job_id, "ready")
+        Syncer(other.store, api).push_all()
+    finally:
+        api.close()
+        other.store.close()
+
+
 # --- the child: one size, offscreen --------------------------------------------------------
 
 def shoot(job: dict[str, Any]) -> int:
@@ -195,6 +229,11 @@ def shoot(job: dict[str, Any]) -> int:
     engine = session.engine()
     app = create_application()
     settings = QSettings(str(data_dir / f"shots-{job['size']}.ini"), QSettings.Format.IniFormat)
+    from app.notices import KINDS
+
+    news = "notification" in job["views"]
+    for kind in KINDS:  # the shop's news only in its own picture, so the others are steady
+        settings.setValue(f"notifications/{kind}", news)
     ctx = DeskContext(session.store, engine, settings=settings)
     window = MainWindow(ctx)
     window.resize(width, height)
@@ -262,6 +301,23 @@ def shoot(job: dict[str, Any]) -> int:
             _shoot_order(ctx, out, wait)
         elif view.startswith("admin-") or view == "lock":
             _manager_view(window, view, width, height, wait, settle, save)
+        elif view == "conflict-notice":
+            window.show_board(QUEUE_TAB)
+            stack = window.notice_stack  # type: ignore[attr-defined]
+            wait(lambda st=stack: bool(st.visible_toasts()), 20, "the refused change's card")
+            settle()
+            save(window.grab(), "conflict-notice")
+        elif view == "notification":
+            stack = window.notice_stack  # type: ignore[attr-defined]
+            for toast in list(stack.visible_toasts()):
+                toast.dismiss()  # closed, not settled: it stays in the sync details
+            shown: list[Any] = []
+            window.notifications.shown.connect(shown.append)  # type: ignore[attr-defined]
+            _ready_elsewhere(Path(job["other_dir"]))
+            wait(lambda got=shown: any(n.kind == "ready" for n in got), 60,
+                 "the news of a ready job")
+            settle()
+            save(window.grab(), "notification")
     ctx.shutdown(wait=True)
     window.deleteLater()
     session.store.close()

@@ -13,6 +13,8 @@ from app.models import Conflict, Customer
 from app.ops import customers, jobs
 from sync.credentials import TokenStore
 from sync.engine import SyncEngine
+from sync.outbox import ACTED_BY
+from sync.outcomes import refused_changes
 from tests.sync.conftest import SERVER
 from tests.sync.fakeserver import FakeServer
 from tests.sync.helpers import edit, job, new_job, outbox, outcomes
@@ -46,7 +48,11 @@ def test_a_rejected_edit_is_shown_and_the_row_takes_the_servers_state(
     [outcome] = outcomes(store)
     assert outcome.status == "rejected"
     assert outcome.reason == "Only the service adviser may change the concern."
-    assert outcome.fields == {"concern": "forbidden"}
+    # what was sent, and who sent it (the user signed in: sync.outbox.ACTED_BY)
+    assert outcome.fields == {"concern": "forbidden", ACTED_BY: store.state().user_id}
+    [refused] = refused_changes(store)
+    assert refused.mine == {"concern": "forbidden"}
+    assert refused.acting_user_id == store.state().user_id is not None
     assert outcome.entity == "job" and outcome.row_id == job_id
     row = job(store, job_id)
     assert row.concern == "brakes squeal"  # the server's value, after the repair pull
@@ -230,3 +236,31 @@ def test_status_lists_each_refused_change_with_why_and_both_values(
     assert "why:    Only the service adviser may change the concern." in text
     assert 'sent:   {"concern": "forbidden"}' in text
     assert 'server: {"concern": "brakes squeal"}' in text
+
+
+def test_a_refusal_belongs_to_the_person_who_acted_not_only_the_device(
+        make_replica: Replica) -> None:
+    """A kiosk's change made for a technician is that technician's refusal; one made by
+    whoever is signed in is theirs (``sync.outbox.ACTED_BY``, ``refused_changes(for_user)``)."""
+    from datetime import UTC, datetime
+
+    from sync.outbox import read_batch, settle_push
+
+    store = make_replica("a")
+    job_id, _ = new_job(store)
+    store.run(jobs.update_job, job_id, priority=1, acting_user_id="tech-user")
+    store.run(jobs.update_job, job_id, priority=2)
+    with store.write_session() as s:
+        batch = read_batch(s, max_count=100, max_bytes=1_000_000)
+        refused = batch.mutations[-2:]
+        answer = {"last_mutation_id": max(batch.ids), "results": [
+            {"id": m["id"], "status": "rejected", "reason": "No."} for m in refused]}
+        settle_push(s, batch, answer, datetime.now(UTC))
+    signed_in = store.state().user_id
+    assert signed_in is not None and signed_in != "tech-user"
+    theirs = refused_changes(store, for_user="tech-user")
+    mine = refused_changes(store, for_user=signed_in)
+    assert [c.mine for c in theirs] == [{"priority": 1}]
+    assert [c.acting_user_id for c in theirs] == ["tech-user"]
+    assert [c.mine for c in mine] == [{"priority": 2}]
+    assert len(refused_changes(store)) == 2  # the details of the device list both

@@ -3,14 +3,16 @@ banner when the live stream is down, and the sync details panel it opens."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from app.db import Store
+from app.errors import BaylineError
 from app.queries.labels import row_labels
 from sync import account
-from sync.outcomes import refused_changes, resolve_conflict
+from sync.outcomes import dismiss_refusal, refused_changes, resolve_refusal
 from ui.desk.context import DeskContext
 from ui.desk.refusals import RefusalWords, refs_of, refusal_words
 from ui.qt import (
@@ -92,21 +94,42 @@ class LiveBanner(QFrame):
         self.setVisible(paused)
 
 
-def _load_details(store: Store) -> tuple[dict[str, Any], list[RefusalWords]]:
-    refused = refused_changes(store)
+@dataclass(frozen=True)
+class Refusals:
+    """The signed-in person's refused changes in words, and how many others made here."""
+
+    words: list[RefusalWords]
+    others: int = 0
+    user_id: str | None = None
+
+
+def load_refusals(store: Store, mutation_ids: set[int] | None = None) -> Refusals:
+    """The refused changes of the person signed in now (``sync.outcomes``: the person who
+    acted), in words; ``mutation_ids``: only those operations. Runs on the worker."""
+    user_id = store.state().user_id
+    refused = refused_changes(store, mutation_ids=mutation_ids)
+    mine = [c for c in refused if c.is_for(user_id)]
     with store.read() as s:
-        labels = row_labels(s, refs_of(refused))
-    return account.describe(store), [refusal_words(c, labels) for c in refused]
+        labels = row_labels(s, refs_of(mine))
+    return Refusals([refusal_words(c, labels) for c in mine], len(refused) - len(mine), user_id)
+
+
+def _load_details(store: Store) -> tuple[dict[str, Any], Refusals]:
+    return account.describe(store), load_refusals(store)
 
 
 class RefusalCard(QFrame):
     """One refused click: what (bold) and when, why (wrapped, always visible), both
-    values, and the one-click choice when the refusal is a conflict."""
+    values, and its one-click choices (``RefusalWords.choices``): keep the shop's, use
+    mine (for a status, only a move the table allows from the shop's status), or dismiss.
+    A choice runs a domain operation on the worker (``sync.outcomes.resolve_refusal`` /
+    ``dismiss_refusal``); ``on_chosen`` follows when it went through."""
 
     def __init__(self, words: RefusalWords, ctx: DeskContext, on_chosen: Any = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("refusal")
+        self.ctx = ctx
         self.on_chosen = on_chosen
         self.words = words
         self.what = QLabel(words.what, self)
@@ -123,40 +146,62 @@ class RefusalCard(QFrame):
         self.values = QLabel("  ·  ".join(t for t in (words.mine, words.theirs) if t), self)
         self.values.setWordWrap(True)
         self.values.setVisible(bool(words.mine or words.theirs))
+        self.hint = QLabel(words.hint, self)
+        self.hint.setObjectName("hint")
+        self.hint.setWordWrap(True)
+        self.hint.setVisible(bool(words.hint))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
         layout.setSpacing(3)
         layout.addLayout(top)
         layout.addWidget(self.why)
         layout.addWidget(self.values)
+        layout.addWidget(self.hint)
         self.choices: list[QPushButton] = []
-        if words.conflict_ids:
-            row = QHBoxLayout()
-            row.addStretch(1)
-            for keep, text, tip in (
-                    ("theirs", "Keep the shop's", "Accept what the shop has now"),
-                    ("mine", "Use mine", "Make your value a new change (it may be refused "
-                                         "again with the moves that are possible)")):
-                button = QPushButton(text, self)
-                button.setToolTip(tip)
-                button.clicked.connect(lambda _=False, k=keep: self._choose(ctx, k))
-                row.addWidget(button)
+        self.dismiss: QPushButton | None = None
+        row = QHBoxLayout()
+        row.addStretch(1)
+        for choice, text, tip in words.choices:
+            button = QPushButton(text, self)
+            button.setToolTip(tip)
+            # A click does not pull the keyboard away from what the clerk is typing in.
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+            button.clicked.connect(lambda _=False, c=choice: self.choose(c.keep))
+            row.addWidget(button)
+            if choice.keep == "dismiss":
+                self.dismiss = button
+            else:
                 self.choices.append(button)
-            layout.addLayout(row)
+        layout.addLayout(row)
         self.setAccessibleName(f"Refused: {words.what}. {words.why}")
 
-    def _choose(self, ctx: DeskContext, keep: str) -> None:
-        for button in self.choices:
+    @property
+    def buttons(self) -> list[QPushButton]:
+        return self.choices + ([self.dismiss] if self.dismiss is not None else [])
+
+    def choose(self, keep: str) -> None:
+        """Run the choice ``keep`` ("theirs", "mine" or "dismiss") on the worker."""
+        for button in self.buttons:
             button.setEnabled(False)
-        for conflict_id in self.words.conflict_ids:
-            ctx.worker.write(resolve_conflict, conflict_id, keep=keep,
-                             on_done=lambda _c: self.on_chosen and self.on_chosen(),
-                             on_error=self._refused_choice)
+        if keep == "dismiss":
+            self.ctx.worker.write(dismiss_refusal, self.words.mutation_id,
+                                  on_done=self._chosen, on_error=self._refused_choice)
+        else:
+            self.ctx.worker.write(resolve_refusal, self.words.mutation_id, keep=keep,
+                                  on_done=self._chosen, on_error=self._refused_choice)
+
+    def _chosen(self, _changes: Any = None) -> None:
+        # The engine counts refusals when it syncs: a round now puts the status bar right
+        # (and sends "mine" at once).
+        self.ctx.sync.sync_now()
+        if self.on_chosen is not None:
+            self.on_chosen()
 
     def _refused_choice(self, exc: BaseException) -> None:
         """The choice could not be made: say why and offer it again."""
-        self.why.setText(f"{self.words.why}\n\nThat choice could not be made: {exc}")
-        for button in self.choices:
+        why = exc.message if isinstance(exc, BaylineError) else str(exc)
+        self.why.setText(f"{self.words.why}\n\nThat choice could not be made: {why}")
+        for button in self.buttons:
             button.setEnabled(True)
 
 
@@ -216,7 +261,13 @@ class SyncDetailsDialog(QDialog):
         layout.addWidget(self.refusal_scroll, 1)
         layout.addWidget(buttons)
         ctx.sync.status_changed.connect(self.reload)
+        ctx.hub.subscribe(self._on_changes)  # a choice made on a card in the corner
+        self.finished.connect(lambda _=0: ctx.hub.unsubscribe(self._on_changes))
         self.reload()
+
+    def _on_changes(self, changes: Any) -> None:
+        if changes.touches("mutation_outcome"):
+            self.reload()
 
     def reload(self, *_: Any) -> None:
         self.state.setText(self.ctx.sync.words())
@@ -225,8 +276,9 @@ class SyncDetailsDialog(QDialog):
                              on_error=lambda exc: self.fields["last_error"].setText(str(exc)),
                              key="sync-details")
 
-    def _show(self, result: tuple[dict[str, Any], list[RefusalWords]]) -> None:
-        info, refused = result
+    def _show(self, result: tuple[dict[str, Any], Refusals]) -> None:
+        info, found = result
+        refused = found.words
         status = self.ctx.sync.status
         self.fields["server"].setText(info.get("server") or "None — this computer works alone")
         user = info.get("user")
@@ -249,8 +301,13 @@ class SyncDetailsDialog(QDialog):
         self.cards = [RefusalCard(words, self.ctx, self.reload, self.refusals) for words in refused]
         for n, card in enumerate(self.cards):
             self.refusal_list.insertWidget(n, card)
-        self.refused_title.setText(f"Refused changes ({len(refused)})" if refused
-                                   else "Refused changes")
+        self.refused_title.setText(f"Your refused changes ({len(refused)})" if refused
+                                   else "Your refused changes")
+        self.none.setText("None: every change you made here was accepted." if not found.others
+                          else f"None of yours. {found.others} refused change"
+                               f"{'s were' if found.others != 1 else ' was'} made by someone "
+                               "else signed in on this computer; they see it when they sign "
+                               "in.")
         self.refusal_scroll.setVisible(bool(refused))
         self.none.setVisible(not refused)
         self.loaded.emit()

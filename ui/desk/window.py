@@ -27,6 +27,7 @@ from ui.desk.checkin import CheckInDialog, guess_prefill
 from ui.desk.context import DeskContext
 from ui.desk.detail import JobDetailPanel
 from ui.desk.dialogs import KeyboardHelpDialog, SignInDialog
+from ui.desk.notices import install_notices
 from ui.desk.schedule import ScheduleBoard
 from ui.desk.search import NEW_KIND, GlobalSearch
 from ui.desk.statusbar import (
@@ -178,6 +179,7 @@ class MainWindow(QMainWindow):
         self._make_menus()
         self._make_toolbar()
         self._make_people()
+        install_notices(self)  # refused changes and the shop's news, never taking focus
 
         for board in (self.queue_board, self.tech_board):
             board.open_requested.connect(self.open_job)
