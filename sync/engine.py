@@ -520,7 +520,13 @@ class SyncEngine:
                 and now - self._pull_since < self.settings.max_wait)
 
     def _reachable(self) -> None:
-        """The server answered (a poke, a reconnect): retry now instead of waiting."""
+        """The server answered (a poke, a reconnect): retry now instead of waiting, unless
+        the server itself asked for the wait (``Retry-After``, say a 429 of a busy server):
+        then a poke does not cut it short, or every device of a busy shop would come back
+        at each poke."""
+        asked = self._last_error is not None and self._last_error.retry_after is not None
+        if asked and self._retry_at is not None and self.clock.monotonic() < self._retry_at:
+            return
         if self._retry_at is not None:
             self._retry_at = None
             self._backoff.reset()

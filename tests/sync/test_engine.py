@@ -402,3 +402,24 @@ def test_a_poke_during_a_server_error_backoff_retries_at_once(make_replica: Repl
     assert store.state().cursor == fake.head
     assert engine.status.connection is Connection.ONLINE
     assert engine.status.retry_at is None and engine.status.last_error is None
+
+
+def test_a_poke_keeps_the_wait_the_server_asked_for(make_replica: Replica, make_engine: Engine,
+                                                   fake: FakeServer, clock: FakeClock) -> None:
+    """A busy server's ``Retry-After`` is kept through pokes: only a wait of our own
+    backoff is cut short by one."""
+    store = make_replica("a")
+    engine = make_engine(store)
+    engine.start()
+    engine.advance(1.0)
+    _job_id, changes = new_job(store)
+    fake.fail("/sync/push", 429, headers={"Retry-After": "20"})
+    engine.nudge(changes)
+    engine.advance(1.0)
+    assert engine.status.retry_at is not None
+    pushes = fake.count("/sync/push")
+    engine.pull_now()
+    engine.run_pending()
+    assert fake.count("/sync/push") == pushes and outbox(store)  # still waiting, as asked
+    engine.advance(25.0)
+    assert outbox(store) == [] and fake.count("/sync/push") == pushes + 1
