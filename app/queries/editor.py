@@ -20,10 +20,11 @@ from sqlalchemy.orm import Session
 
 from app import rules
 from app.models import Job, JobLine, Payment, Technician, TimeEntry, Vehicle
-from app.queries.common import vehicle_label
+from app.queries.common import PaidBalance, vehicle_label
 from app.queries.desk import (
     Choice,
     DetailEvent,
+    DetailLine,
     DetailNote,
     JobDetail,
     Pickers,
@@ -36,21 +37,9 @@ from app.queries.settings import replica_settings
 from app.shopsettings import Totals
 from app.timeclock import is_effective
 
-
-class EditorLine(NamedTuple):
-    line_id: str
-    kind: str
-    description: str
-    #: Hours on a labor line.
-    quantity: float
-    #: The rate on a labor line.
-    unit_price_cents: int
-    #: By the shop's rounding (``line_amount_cents``).
-    total_cents: int
-    approval: str
-    part_status: str | None
-    part_number: str
-    technician: str | None
+#: A line as the editor shows it: the desk's detail line (its id, part number, approval,
+#: amount by the shop's rounding and technician).
+EditorLine = DetailLine
 
 
 class ClockedTime(NamedTuple):
@@ -86,7 +75,7 @@ class PaymentRow(NamedTuple):
 
 
 @dataclass(frozen=True)
-class EditorData:
+class EditorData(PaidBalance):
     """One job as the editor shows it."""
 
     job_id: str
@@ -121,15 +110,6 @@ class EditorData:
     #: The customer's vehicles (the vehicle picker).
     vehicles: tuple[Choice, ...]
     pickers: Pickers
-
-    @property
-    def paid_cents(self) -> int:
-        return sum(p.amount_cents for p in self.payments)
-
-    @property
-    def balance_cents(self) -> int:
-        """What is still to be taken."""
-        return self.totals.total_cents - self.paid_cents
 
     @property
     def allowed_moves(self) -> tuple[str, ...]:
@@ -210,9 +190,6 @@ def job_editor(session: Session, job_id: str, now: datetime) -> EditorData | Non
     if detail is None:
         return None
     money = replica_settings(session)
-    lines = tuple(EditorLine(ln.line_id, ln.kind, ln.description, ln.quantity,
-                             ln.unit_price_cents, ln.total_cents, ln.approval, ln.part_status,
-                             ln.part_number, ln.technician) for ln in detail.lines)
     payments = tuple(
         PaymentRow(p.id, p.method, p.amount_cents, p.taken_at)
         for p in session.execute(
@@ -228,7 +205,7 @@ def job_editor(session: Session, job_id: str, now: datetime) -> EditorData | Non
         customer=detail.customer, customer_phone=detail.customer_phone,
         vehicle_id=detail.vehicle_id, vehicle=detail.vehicle, plate=detail.plate,
         vin=detail.vin, technician_id=detail.technician_id, bay_id=detail.bay_id,
-        lines=lines, notes=detail.notes, history=detail.history,
+        lines=detail.lines, notes=detail.notes, history=detail.history,
         totals=detail.totals,
         tax_rate_bp=money.tax_rate_bp,
         clocked=clocked_on_job(session, job_id, now),
