@@ -78,6 +78,8 @@ class DetailLine(NamedTuple):
     part_status: str | None
     technician: str | None
     part_number: str = ""
+    job_id: str = ""
+    service_code: str | None = None
 
 
 class DetailNote(NamedTuple):
@@ -86,6 +88,7 @@ class DetailNote(NamedTuple):
     kind: str
     author: str | None
     body: str
+    job_id: str = ""
 
 
 class DetailEvent(NamedTuple):
@@ -138,34 +141,6 @@ class JobDetail:
         return rules.allowed_moves(self.status)
 
 
-class LineRow(NamedTuple):
-    """One live line of a job, its amount by the shop's rounding and its technician's name."""
-
-    line_id: str
-    job_id: str
-    kind: str
-    description: str
-    quantity: float
-    unit_price_cents: int
-    total_cents: int
-    approval: str
-    part_status: str | None
-    technician: str | None
-    part_number: str
-    service_code: str | None
-
-
-class NoteRow(NamedTuple):
-    """One live note of a job with its author's name."""
-
-    note_id: str
-    job_id: str
-    at: datetime
-    kind: str
-    author: str | None
-    body: str
-
-
 def technician_names(session: Session) -> dict[str, str]:
     """Technician id → name, every technician (a job keeps the name of one who left)."""
     return {tid: name for tid, name in session.execute(select(Technician.id, Technician.name))}
@@ -183,10 +158,10 @@ def job_parties(session: Session, job_id: str
 
 
 def job_lines(session: Session, job_ids: Sequence[str], names: Mapping[str, str],
-              money: ShopSettingsView) -> dict[str, tuple[LineRow, ...]]:
+              money: ShopSettingsView) -> dict[str, tuple[DetailLine, ...]]:
     """The live lines of each job in ``job_ids`` (job id → lines, oldest first); amounts by
     ``money`` (the shop's rule), technicians by ``names``."""
-    out: dict[str, list[LineRow]] = {}
+    out: dict[str, list[DetailLine]] = {}
     for ln in session.execute(
             select(JobLine.id, JobLine.job_id, JobLine.kind, JobLine.description,
                    JobLine.quantity, JobLine.unit_price_cents, JobLine.approval,
@@ -194,25 +169,25 @@ def job_lines(session: Session, job_ids: Sequence[str], names: Mapping[str, str]
                    JobLine.service_code)
             .where(JobLine.job_id.in_(list(job_ids)), JobLine.deleted_at.is_(None))
             .order_by(JobLine.created_at, JobLine.id)):
-        out.setdefault(ln.job_id, []).append(LineRow(
-            ln.id, ln.job_id, ln.kind, ln.description, ln.quantity, ln.unit_price_cents,
+        out.setdefault(ln.job_id, []).append(DetailLine(
+            ln.id, ln.kind, ln.description, ln.quantity, ln.unit_price_cents,
             money.line_cents(ln.quantity, ln.unit_price_cents), ln.approval, ln.part_status,
             names.get(ln.technician_id) if ln.technician_id else None, ln.part_number or "",
-            ln.service_code))
+            ln.job_id, ln.service_code))
     return {job_id: tuple(rows) for job_id, rows in out.items()}
 
 
 def job_notes(session: Session, job_ids: Sequence[str],
-              names: Mapping[str, str]) -> dict[str, tuple[NoteRow, ...]]:
+              names: Mapping[str, str]) -> dict[str, tuple[DetailNote, ...]]:
     """The live notes of each job in ``job_ids`` (job id → notes, oldest first)."""
-    out: dict[str, list[NoteRow]] = {}
+    out: dict[str, list[DetailNote]] = {}
     for n in session.execute(
             select(Note.id, Note.job_id, Note.created_at, Note.kind, Note.author_id, Note.body)
             .where(Note.job_id.in_(list(job_ids)), Note.deleted_at.is_(None))
             .order_by(Note.created_at, Note.id)):
-        out.setdefault(n.job_id, []).append(NoteRow(
-            n.id, n.job_id, n.created_at, n.kind,
-            names.get(n.author_id) if n.author_id else None, n.body))
+        out.setdefault(n.job_id, []).append(DetailNote(
+            n.id, n.created_at, n.kind, names.get(n.author_id) if n.author_id else None,
+            n.body, n.job_id))
     return {job_id: tuple(rows) for job_id, rows in out.items()}
 
 
@@ -225,12 +200,8 @@ def job_detail(session: Session, job_id: str) -> JobDetail | None:
     bay = session.get(Bay, job.bay_id) if job.bay_id else None
     names = technician_names(session)
     money = replica_settings(session)
-    lines = tuple(
-        DetailLine(ln.line_id, ln.kind, ln.description, ln.quantity, ln.unit_price_cents,
-                   ln.total_cents, ln.approval, ln.part_status, ln.technician, ln.part_number)
-        for ln in job_lines(session, [job_id], names, money).get(job_id, ()))
-    notes = tuple(DetailNote(n.note_id, n.at, n.kind, n.author, n.body)
-                  for n in job_notes(session, [job_id], names).get(job_id, ()))
+    lines = job_lines(session, [job_id], names, money).get(job_id, ())
+    notes = job_notes(session, [job_id], names).get(job_id, ())
     history = tuple(
         DetailEvent(e.at, e.from_status, e.to_status, names.get(e.by_id) if e.by_id else None)
         for e in session.execute(

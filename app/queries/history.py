@@ -10,30 +10,14 @@ from sqlalchemy.orm import Session
 
 from app.models import Customer, Job, Vehicle
 from app.queries.common import vehicle_label
-from app.queries.desk import job_lines, job_notes, technician_names
+from app.queries.desk import DetailLine, DetailNote, job_lines, job_notes, technician_names
 from app.queries.settings import replica_settings
 from app.shopsettings import Line, Totals
 
-
-@dataclass(frozen=True)
-class HistoryLine:
-    kind: str
-    description: str
-    quantity: float
-    unit_price_cents: int
-    total_cents: int
-    approval: str
-    part_status: str | None
-    technician: str | None
-    service_code: str | None
-
-
-@dataclass(frozen=True)
-class HistoryNote:
-    at: datetime
-    kind: str
-    author: str | None
-    body: str
+#: A line of an earlier job (``service_code`` for the maintenance it counts as).
+HistoryLine = DetailLine
+#: A note of an earlier job.
+HistoryNote = DetailNote
 
 
 @dataclass(frozen=True)
@@ -95,14 +79,8 @@ def vehicle_history(session: Session, vehicle_id: str) -> VehicleHistory | None:
         .where(Job.vehicle_id == vehicle_id, Job.deleted_at.is_(None))
         .order_by(Job.created_at.desc(), Job.number.desc())).all()
     job_ids = [j.id for j in jobs]
-    lines = {
-        job_id: tuple(HistoryLine(ln.kind, ln.description, ln.quantity, ln.unit_price_cents,
-                                  ln.total_cents, ln.approval, ln.part_status, ln.technician,
-                                  ln.service_code) for ln in rows)
-        for job_id, rows in job_lines(session, job_ids, names, money).items()}
-    notes = {
-        job_id: tuple(HistoryNote(n.at, n.kind, n.author, n.body) for n in rows)
-        for job_id, rows in job_notes(session, job_ids, names).items()}
+    lines = job_lines(session, job_ids, names, money)
+    notes = job_notes(session, job_ids, names)
     history = tuple(
         HistoryJob(j.id, j.number, j.status, j.created_at, j.closed_at, j.odometer_in,
                    j.concern, names.get(j.technician_id) if j.technician_id else None,
