@@ -205,6 +205,8 @@ class ShopSettingsFields:
     header_address: Mapped[str] = mapped_column(Text, default="")
     header_phone: Mapped[str] = mapped_column(String(40), default="")
     header_tax_number: Mapped[str] = mapped_column(String(40), default="")
+    #: The shop's wall clock as an IANA name ("Europe/Berlin"); "" = this computer's zone.
+    time_zone: Mapped[str] = mapped_column(String(64), default="")
 
 
 class PaymentFields:

@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from app import rules
 from app.errors import ValidationError
@@ -26,6 +28,7 @@ DEFAULTS: dict[str, Any] = {
     "header_address": "",
     "header_phone": "",
     "header_tax_number": "",
+    "time_zone": "",
 }
 
 #: Increments a line total may be rounded to (1 = to the cent; 5 = to the nickel, ...).
@@ -35,6 +38,38 @@ APPROVAL_NOTICE_MINUTES = (0, 7 * 24 * 60)
 KIOSK_TIMEOUT_SECONDS = (15, 3600)
 TEXT_LIMITS: dict[str, int] = {"header_name": 200, "header_address": 1000,
                                "header_phone": 40, "header_tax_number": 40}
+#: A zone's IANA name ("Europe/Berlin") fits in this many characters (the column's width).
+TIME_ZONE_CHARS = 64
+
+
+@lru_cache(maxsize=64)
+def _known_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # ValueError: "../x", "/abs"
+        return False
+    return True
+
+
+@lru_cache(maxsize=1)
+def zone_names() -> tuple[str, ...]:
+    """Every IANA zone name this computer knows, sorted (the settings screen's choices)."""
+    return tuple(sorted(available_timezones()))
+
+
+def check_time_zone(value: Any) -> str:
+    """An IANA zone name ``zoneinfo`` knows (``tzdata`` on Windows), or "" for "this
+    computer's zone"; ``ValidationError(field="time_zone")`` otherwise."""
+    if not isinstance(value, str):
+        raise ValidationError("The time zone is a name like Europe/Berlin.", field="time_zone")
+    name: str = value.strip()
+    if not name:
+        return ""
+    if len(name) > TIME_ZONE_CHARS or not _known_zone(name):
+        shown = name if len(name) <= 40 else name[:40] + "…"
+        raise ValidationError(f"Unknown time zone '{shown}': use a name like Europe/Berlin.",
+                              field="time_zone")
+    return name
 
 
 def _whole(name: str, value: Any, lo: int, hi: int, what: str) -> int:
@@ -67,6 +102,8 @@ def check_setting(name: str, value: Any) -> Any:
         return _whole(name, value, *APPROVAL_NOTICE_MINUTES, "approval wait (minutes)")
     if name == "kiosk_timeout_seconds":
         return _whole(name, value, *KIOSK_TIMEOUT_SECONDS, "kiosk timeout (seconds)")
+    if name == "time_zone":
+        return check_time_zone(value)
     if name in TEXT_LIMITS:
         if not isinstance(value, str):
             raise ValidationError("This is text.", field=name)

@@ -234,6 +234,7 @@ def _setting(name: str) -> Callable[[Any], Any]:
 _SETTINGS_REFUSED: dict[str, tuple[Any, ...]] = {
     "tax_rate_bp": (-1, 10_001), "rounding_cents": (0, 3), "taxable_kinds": (["beer"],),
     "approval_notice_minutes": (-1,), "kiosk_timeout_seconds": (5, 99_999),
+    "time_zone": ("Europe/Berln", "Mars/Olympus", "../etc/passwd"),
 }
 # The shop settings' rules are app.shopsettings' (with the money rules they drive).
 FIELD_RULES.update({

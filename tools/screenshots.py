@@ -697,6 +697,7 @@ def _manager_view(window: Any, view: str, width: int, height: int, wait: Any, se
     elif tab == "settings":  # a refused value, with its message beside the field
         wait(lambda: dialog.settings.loaded is not None, 20, "the shop settings")
         dialog.settings.tax_rate.setText("825")
+        dialog.settings.time_zone.setCurrentText("Europe/Berln")  # and a misspelt zone
         dialog.settings.save_button.click()
     settle(0.8)
     shot = window.grab()

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session
 
 from app.models import ShopSettings, SyncState
 from app.queries.common import shop_tz
 from app.shopsettings import DEFAULTS, Line, Totals, line_amount_cents, order_totals
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,7 @@ class ShopSettingsView:
     header_address: str
     header_phone: str
     header_tax_number: str
+    time_zone: str
 
     def line_cents(self, quantity: float, unit_price_cents: int) -> int:
         """One line's amount by the shop's rounding (``app.shopsettings.line_amount_cents``)."""
@@ -57,9 +62,18 @@ def replica_settings(session: Session) -> ShopSettingsView:
 def shop_time_zone(session: Session | None = None) -> tzinfo:
     """The zone of the shop's wall clock, for the schedule and every "today".
 
-    The shop settings carry no zone of their own (yet): the shop's computers run on the
-    shop's clock, so this is the computer's real zone (``zoneinfo`` through ``tzlocal``,
-    daylight saving included). Views read it here, on the database worker, so a setting
-    added later changes one function. ``session`` is unused until then.
+    The shop settings' ``time_zone`` (an IANA name, ``app.shopsettings.check_time_zone``)
+    when set; when it is "" (the default), when no session is given or when the name is not
+    known on this computer (a replica whose ``tzdata`` is older than the server's), the
+    computer's real zone (``zoneinfo`` through ``tzlocal``, daylight saving included).
+    Views read it here, on the database worker.
     """
+    if session is not None:
+        name = replica_settings(session).time_zone
+        if name:
+            try:
+                return ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError, OSError):
+                log.warning("the shop's time zone %r is unknown here; using the computer's",
+                            name)
     return shop_tz(None)

@@ -127,6 +127,41 @@ def test_shop_settings_say_what_is_wrong_beside_the_field(
             825, 90, 30, ["part"], "Lovelace Motors", 5)
 
 
+def test_the_shop_time_zone_is_chosen_and_a_bad_one_is_named_beside_it(
+        shop: Shop, store: Store, make_desk: Any, qtbot: Any) -> None:
+    sign_in_as(store, "manager")
+    window = make_desk()
+    tab = admin(window, "settings").settings
+    zone = tab.time_zone
+    assert zone.currentText() == "" and zone.lineEdit().placeholderText() == (
+        "This computer's zone")
+    assert zone.findText("Europe/Berlin") > 0 and zone.findText("America/New_York") > 0
+    # typed wrong: the message shows as the field is left, and again on Save; nothing written
+    zone.setFocus()
+    zone.lineEdit().selectAll()
+    qtbot.keyClicks(zone.lineEdit(), "Europe/Berln")
+    zone.lineEdit().editingFinished.emit()
+    message = "Unknown time zone 'Europe/Berln': use a name like Europe/Berlin."
+    assert tab.form.message("time_zone") == message
+    assert tab.form.messages["time_zone"].isVisibleTo(tab)
+    tab.save_button.click()
+    assert tab.form.message("time_zone") == message
+    with store.read() as s:
+        assert s.get(ShopSettings, sync_shop(store)) is None
+    # put right: the message goes and the zone is saved
+    zone.setCurrentText("Europe/Berlin")
+    zone.lineEdit().editingFinished.emit()
+    assert tab.form.message("time_zone") == ""
+    tab.save_button.click()
+    assert tab.form.message("time_zone") == ""
+    with store.read() as s:
+        row = s.get(ShopSettings, sync_shop(store))
+        assert row is not None and row.time_zone == "Europe/Berlin"
+    tab.reload()
+    qtbot.waitUntil(lambda: tab.loaded is not None and tab.loaded.time_zone == "Europe/Berlin")
+    assert zone.currentText() == "Europe/Berlin"
+
+
 def sync_shop(store: Store) -> str:
     return store.state().shop_id
 

@@ -96,6 +96,17 @@ def test_a_field_commits_when_it_loses_focus(make_desk: Any, qtbot: Any, store: 
                     timeout=3_000)
 
 
+def test_closing_the_window_keeps_what_is_typed_in_an_open_editor(
+        make_desk: Any, qtbot: Any, store: Store, shop: Shop) -> None:
+    window = make_desk()
+    editor = _open(window, qtbot, shop.jobs["queued"])
+    _type(qtbot, editor.f_concern.edit, "brakes squeal, front left")
+    assert editor.f_concern.editing()  # typed, not committed: neither Enter nor focus-out
+    window.close()
+    qtbot.waitUntil(lambda: _job(store, shop.jobs["queued"]).concern
+                    == "brakes squeal, front left", timeout=5_000)
+
+
 def test_esc_reverts_the_field_and_writes_nothing(make_desk: Any, qtbot: Any, store: Store,
                                                   shop: Shop) -> None:
     editor = _open(make_desk(), qtbot, shop.jobs["queued"])

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from app.db import Store
 from app.models import Appointment, Job
 from app.ops import appointments, customers
+from app.ops import settings as shop_settings_ops
 from app.queries.schedule import wall_time
 from tests.ui.helpers import Shop
 from ui.desk.appointment_dialog import AppointmentDialog
@@ -43,10 +44,11 @@ def make_board(qtbot: Any, store: Store, settings: QSettings
     (synchronous worker: each write and read is done when the call returns)."""
     made: list[DeskContext] = []
 
-    def make(today: date = MONDAY) -> ScheduleBoard:
+    def make(today: date = MONDAY, *, zone: ZoneInfo | None = BERLIN,
+             now: Callable[[], datetime] | None = None) -> ScheduleBoard:
         ctx = DeskContext(store, None, synchronous=True, settings=settings)
         made.append(ctx)
-        board = ScheduleBoard(ctx, zone=BERLIN, now=lambda: at(today, 10))
+        board = ScheduleBoard(ctx, zone=zone, now=now or (lambda: at(today, 10)))
         board.qtbot = qtbot  # type: ignore[attr-defined]  # for settle()
         qtbot.addWidget(board)
         board.resize(1366, 700)
@@ -459,6 +461,37 @@ def test_the_spring_day_has_23_hours_and_blocks_at_their_wall_clock_time(
         made = s.scalars(select(Appointment).where(Appointment.id != appt)).one()
         assert (made.starts_at, made.ends_at) == (datetime(2026, 3, 29, 11, 0, tzinfo=UTC),
                                                   datetime(2026, 3, 29, 12, 0, tzinfo=UTC))
+
+
+def test_the_zone_comes_from_the_shop_settings_and_follows_their_change(
+        make_board: Any, shop: Shop, store: Store) -> None:
+    """No zone given: the board reads the shop settings' (New York, whose clocks go forward
+    on 8 March 2026, three weeks before Berlin's and unlike this computer's) and re-reads it
+    when a manager changes it."""
+    new_york = ZoneInfo("America/New_York")
+    us_spring = date(2026, 3, 8)
+    store.run(shop_settings_ops.update_shop_settings, time_zone="America/New_York")
+    appt: str = store.run(appointments.book, starts_at=wall_time(us_spring, time(10), new_york),
+                          ends_at=wall_time(us_spring, time(11), new_york),
+                          bay_id=shop.bays["Bay 1"], tz=new_york).result
+    board = make_board(us_spring, zone=None,
+                       now=lambda: wall_time(us_spring, time(10), new_york))
+    view = board.view
+    assert str(board.zone) == "America/New_York"
+    labels = [m.label for m in view.marks]
+    assert len(labels) == 23 and labels[:3] == ["00:00", "01:00", "03:00"]
+    assert "forward" in board.clock_note.text() and "23 hours" in board.clock_note.text()
+    rect = block_rect(board, appt)
+    assert rect.left() == pytest.approx(mark_x(board, "10:00") + 1)
+    assert rect.right() == pytest.approx(mark_x(board, "11:00") - 1)
+    # the manager sets Berlin: the same day is drawn again on Berlin's clock (24 hours there;
+    # 10:00 in New York is 15:00 in Berlin)
+    board.ctx.worker.write(shop_settings_ops.update_shop_settings, time_zone="Europe/Berlin")
+    board.qtbot.waitUntil(lambda: str(board.zone) == "Europe/Berlin")  # type: ignore[attr-defined]
+    settle(board)
+    assert len(view.marks) == 24 and board.clock_note.text() == ""
+    rect = block_rect(board, appt)
+    assert rect.left() == pytest.approx(mark_x(board, "15:00") + 1)
 
 
 def test_the_autumn_day_has_25_hours_and_two_2_oclocks(make_board: Any, shop: Shop,

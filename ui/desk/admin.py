@@ -41,6 +41,7 @@ from ui.qt import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
+    QCompleter,
     QDateTime,
     QDateTimeEdit,
     QDialog,
@@ -905,6 +906,24 @@ class SettingsTab(_Tab):
                                       QLineEdit(self))
         self.kiosk_timeout = self.form.add("kiosk_timeout_seconds",
                                            "&Kiosk signs out after (seconds)", QLineEdit(self))
+        zone = QComboBox(self)
+        zone.setEditable(True)
+        zone.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        zone.setMaxVisibleItems(20)
+        zone.addItem("")  # this computer's zone
+        zone.addItems(list(shopsettings.zone_names()))
+        edit = zone.lineEdit()
+        assert edit is not None  # an editable combo box has one
+        edit.setPlaceholderText("This computer's zone")
+        zones = QCompleter(list(shopsettings.zone_names()), zone)
+        zones.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        zones.setFilterMode(Qt.MatchFlag.MatchContains)  # "berlin" finds Europe/Berlin
+        zone.setCompleter(zones)
+        edit.editingFinished.connect(self._check_zone)
+        self.time_zone = zone
+        self.form.add("time_zone", "Time &zone", zone,
+                      "The shop's clock for the schedule and every \"today\", for example "
+                      "Europe/Berlin; empty: each computer's own zone")
         self.save_button = QPushButton("&Save settings", self)
         self.save_button.setObjectName("saveSettings")
         self.save_button.clicked.connect(self.save)
@@ -941,6 +960,18 @@ class SettingsTab(_Tab):
         self.rounding.setCurrentIndex(max(0, self.rounding.findData(s.rounding_cents)))
         self.approval.setText(str(s.approval_notice_minutes))
         self.kiosk_timeout.setText(str(s.kiosk_timeout_seconds))
+        self.time_zone.setCurrentText(s.time_zone)
+
+    def _check_zone(self) -> None:
+        """The zone typed is checked as the field is left (the rule: ``app.shopsettings``)."""
+        label = self.form.messages["time_zone"]
+        try:
+            shopsettings.check_setting("time_zone", self.time_zone.currentText())
+        except ValidationError as exc:
+            self.form.show("time_zone", exc.message)
+        else:
+            label.clear()
+            label.hide()
 
     def values(self) -> dict[str, Any] | None:
         """The form's settings checked by ``app.shopsettings``; None (messages shown) if
@@ -954,6 +985,7 @@ class SettingsTab(_Tab):
             "header_tax_number": self.header_tax_number.text(),
             "taxable_kinds": [k for k, box in self.taxable.items() if box.isChecked()],
             "rounding_cents": self.rounding.currentData(),
+            "time_zone": self.time_zone.currentText(),
         }
         try:
             raw["tax_rate_bp"] = round(float(self.tax_rate.text().strip().rstrip("%")

@@ -9,7 +9,8 @@ hub whenever appointments (or what they show) change, never from the gesture; a 
 a double booking names the clashing appointment — is written above the lanes.
 
 Reads: ``app.queries.schedule.day_schedule`` for the day and
-``app.queries.settings.shop_time_zone`` once, for the shop's clock.
+``app.queries.settings.shop_time_zone`` for the shop's clock (the shop settings' zone, or
+this computer's): once, and again when the shop settings change.
 """
 
 from __future__ import annotations
@@ -73,6 +74,8 @@ class ScheduleBoard(QWidget):
         self.ctx = ctx
         self.now = now
         self.zone: tzinfo | None = zone
+        #: The zone is the shop settings' (read, and re-read when they change), not given.
+        self._zone_from_shop = zone is None
         self.day: date | None = None
         self.data: DaySchedule | None = None
         self.dialog: AppointmentDialog | None = None
@@ -184,6 +187,16 @@ class ScheduleBoard(QWidget):
         self.zone = zone
         self.go_today()
 
+    def _zone_changed(self, zone: tzinfo) -> None:
+        """The shop's zone after its settings changed: the same day, drawn on the new clock."""
+        if self.zone is not None and str(zone) == str(self.zone):
+            return
+        self.zone = zone
+        if self.day is None:
+            self.go_today()
+        else:
+            self.show_day(self.day)
+
     def today(self) -> date:
         return self.now().astimezone(self.zone).date()
 
@@ -273,6 +286,8 @@ class ScheduleBoard(QWidget):
     def on_changes(self, changes: Changes) -> None:
         if changes.touches(*SCHEDULE_ENTITIES):
             self.reload()
+        if self._zone_from_shop and changes.touches("shop_settings"):
+            self.ctx.worker.read(shop_time_zone, key="schedule-zone", on_done=self._zone_changed)
 
     def _tick(self) -> None:
         if self.data is not None and self.zone is not None:

@@ -161,10 +161,11 @@ class ScheduleView(QAbstractScrollArea):
         """Show ``schedule`` (a fresh read) drawn in ``zone``; selection survives."""
         if mode is not None:
             self.mode = mode
+        new_zone = self.zone is None or str(zone) != str(self.zone)  # the shop's zone changed
         self.zone = zone
         self.schedule = schedule
         self.now = now
-        if self.day != schedule.day:
+        if self.day != schedule.day or new_zone:
             self.day = schedule.day
             self.marks = hour_marks(schedule.day, zone)
         self.pending = None

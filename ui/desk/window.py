@@ -58,6 +58,7 @@ from ui.qt import (
     QVBoxLayout,
     QWidget,
     Signal,
+    qt_object_alive,
 )
 
 log = logging.getLogger(__name__)
@@ -721,6 +722,11 @@ class MainWindow(QMainWindow):
             event.accept()
             return
         self.save_settings()
+        # Open job editors first: closing one commits what is typed in it (its writes
+        # queue before the shutdown below finishes the queued writes).
+        for editor in list(self.__dict__.get("job_editors", {}).values()):
+            if qt_object_alive(editor):
+                editor.close()
         for dialog in list(self._dialogs.values()):
             dialog.close()
         event.ignore()
