@@ -171,8 +171,12 @@ class SyncEngine:
         """Push everything now and pull to head, forgetting any backoff."""
         self._put(_Work("sync_now"))
 
-    def pull_now(self) -> None:
-        self._put(_Work("pull"))
+    def pull_now(self, head: int | None = None) -> None:
+        """The server's head moved (a poke of the live stream; ``head`` when it said): pull
+        now. The server just spoke, so a backoff after a failure ends here and waiting
+        changes go too (DESIGN.md: the engine retries "on a poke"); the live listener
+        comes through here."""
+        self._put(_Work("poke", head=head))
 
     def submit(self, fn: Callable[[], Any]) -> Future[Any]:
         """Run ``fn`` on the engine's thread; its result or error arrives in the future."""
@@ -457,8 +461,6 @@ class SyncEngine:
         elif kind == "connected":
             self._want_pull()
             self._reachable()
-        elif kind == "pull":
-            self._want_pull()
         elif kind == "timer_pull":
             # The fallback timer: pull, and push anything a missed nudge left behind.
             self._want_pull()
@@ -518,7 +520,13 @@ class SyncEngine:
                 and now - self._pull_since < self.settings.max_wait)
 
     def _reachable(self) -> None:
-        """The server answered (a poke, a reconnect): retry now instead of waiting."""
+        """The server answered (a poke, a reconnect): retry now instead of waiting, unless
+        the server itself asked for the wait (``Retry-After``, say a 429 of a busy server):
+        then a poke does not cut it short, or every device of a busy shop would come back
+        at each poke."""
+        asked = self._last_error is not None and self._last_error.retry_after is not None
+        if asked and self._retry_at is not None and self.clock.monotonic() < self._retry_at:
+            return
         if self._retry_at is not None:
             self._retry_at = None
             self._backoff.reset()
@@ -582,7 +590,7 @@ class SyncEngine:
             return
         self._listener = LiveListener(
             self._api, self.settings,
-            on_poke=lambda head: self._put(_Work("poke", head=head)),
+            on_poke=self.pull_now,
             on_connected=lambda: self._put(_Work("connected")),
             on_error=self._on_listener_error, rng=self._rng)
         self._listener.start()

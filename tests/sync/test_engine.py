@@ -373,3 +373,53 @@ def test_start_is_cheap_and_retries_the_quarantine_on_the_engine_thread(
         assert seen[0].rows == {"job": frozenset({"held-job"})}
     finally:
         engine.stop()
+
+
+def test_a_poke_during_a_server_error_backoff_retries_at_once(make_replica: Replica,
+                                                               make_engine: Engine,
+                                                               fake: FakeServer,
+                                                               clock: FakeClock) -> None:
+    """DESIGN.md, "Offline": the engine backs off and retries "on reconnect, on a poke and
+    on a timer". A poke of the live stream (``pull_now``) proves the server is up again, so
+    a device in a long backoff after a 503 pushes and pulls now, not when the backoff ends
+    (the convergence machine's stored failure: a device left at head - 1 for 26 s)."""
+    store = make_replica("a")
+    engine = make_engine(store, backoff_base=30.0)  # the first failure waits 22.5-30 s
+    engine.start()
+    engine.advance(1.0)
+    job_id, changes = new_job(store)
+    fake.fail("/sync/push", 503)
+    engine.nudge(changes)
+    engine.advance(1.0)
+    assert engine.status.error_kind is not None and engine.status.retry_at is not None
+    assert outbox(store)  # the new job waits for the retry
+    fake.put_row("customer", {"id": "00000000-0000-4000-8000-00000000000a", "name": "Theirs"})
+    pushes, pulls = fake.count("/sync/push"), fake.count("/sync/pull")
+    engine.pull_now()  # the poke: the server's head moved
+    engine.run_pending()
+    assert fake.count("/sync/push") == pushes + 1 and fake.count("/sync/pull") >= pulls + 1
+    assert outbox(store) == [] and job_id in fake.live("job")
+    assert store.state().cursor == fake.head
+    assert engine.status.connection is Connection.ONLINE
+    assert engine.status.retry_at is None and engine.status.last_error is None
+
+
+def test_a_poke_keeps_the_wait_the_server_asked_for(make_replica: Replica, make_engine: Engine,
+                                                   fake: FakeServer, clock: FakeClock) -> None:
+    """A busy server's ``Retry-After`` is kept through pokes: only a wait of our own
+    backoff is cut short by one."""
+    store = make_replica("a")
+    engine = make_engine(store)
+    engine.start()
+    engine.advance(1.0)
+    _job_id, changes = new_job(store)
+    fake.fail("/sync/push", 429, headers={"Retry-After": "20"})
+    engine.nudge(changes)
+    engine.advance(1.0)
+    assert engine.status.retry_at is not None
+    pushes = fake.count("/sync/push")
+    engine.pull_now()
+    engine.run_pending()
+    assert fake.count("/sync/push") == pushes and outbox(store)  # still waiting, as asked
+    engine.advance(25.0)
+    assert outbox(store) == [] and fake.count("/sync/push") == pushes + 1
