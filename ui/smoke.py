@@ -47,15 +47,24 @@ def _ms(since: float) -> int:
 
 def run_smoke(data_dir: Path, *, started: float) -> int:
     """See the module docstring; ``started`` is ``time.perf_counter()`` at process start."""
+    return with_demo_server(lambda server: _smoke(data_dir, server, started),
+                            name="smoke", command="bayline --smoke")
+
+
+def with_demo_server(smoke: Callable[[demo.DemoServer], dict[str, Any]], *, name: str,
+                     command: str) -> int:
+    """Runs ``smoke`` against the demo server (found, or started and stopped again): its
+    result as one line of JSON on stdout and 0, or the reason on stderr and 1. ``name`` is
+    the run's in the log, ``command`` what the person typed."""
     server: demo.DemoServer | None = None
     try:
         server = demo.ensure_demo_server(
             progress=lambda text: print(text, file=sys.stderr, flush=True))
-        result = _smoke(data_dir, server, started)
+        result = smoke(server)
     except Exception as exc:  # noqa: BLE001 - every failure is the smoke's answer
-        log.exception("the smoke run failed")
+        log.exception("the %s run failed", name)
         reason = getattr(exc, "message", None) or str(exc) or type(exc).__name__
-        print(f"bayline --smoke failed: {reason}", file=sys.stderr, flush=True)
+        print(f"{command} failed: {reason}", file=sys.stderr, flush=True)
         return 1
     finally:
         if server is not None and server.started:

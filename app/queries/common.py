@@ -1,11 +1,17 @@
-"""Small helpers shared by the queries: days in the shop's time zone, labels, clipping."""
+"""Small helpers shared by the queries: days in the shop's time zone, labels, clipping,
+what a job's payments leave to pay."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import TYPE_CHECKING, Protocol
 
 import tzlocal
+
+if TYPE_CHECKING:
+    from app.shopsettings import Totals
 
 log = logging.getLogger(__name__)
 
@@ -65,3 +71,26 @@ def stored_time(text: str | None) -> datetime | None:
     if text is None:
         return None
     return datetime.fromisoformat(text + "+00:00")  # stored naive UTC; one C call
+
+
+class _Amount(Protocol):
+    @property
+    def amount_cents(self) -> int: ...
+
+
+class PaidBalance:
+    """``paid_cents`` and ``balance_cents`` of a job's row that has its ``totals`` and the
+    ``payments`` taken (the editor's and the printed invoice's)."""
+
+    # Declared only (a dataclass below gives the fields; a value here would become its default).
+    totals: Totals
+    payments: Sequence[_Amount]
+
+    @property
+    def paid_cents(self) -> int:
+        return sum(p.amount_cents for p in self.payments)
+
+    @property
+    def balance_cents(self) -> int:
+        """What is still to be taken: the total less the payments taken."""
+        return self.totals.total_cents - self.paid_cents

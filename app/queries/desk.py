@@ -1,11 +1,16 @@
 """Reads the front desk needs beside the boards: who and where each open job is assigned
 (the board's filters), the pickers of technicians and bays, and one job's detail.
 
+The one way a job's lines and notes are read (``job_lines``, ``job_notes``, with
+``technician_names`` and ``job_parties``) lives here too: the editor, the vehicle history
+and the printed documents build their own rows from it.
+
 Plain rows only (named tuples and frozen dataclasses), never ORM objects.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
@@ -16,7 +21,7 @@ from sqlalchemy.orm import Session
 from app import rules
 from app.models import Bay, Customer, Job, JobLine, Note, StatusEvent, Technician, Vehicle
 from app.queries.common import vehicle_label
-from app.queries.settings import replica_settings
+from app.queries.settings import ShopSettingsView, replica_settings
 from app.shopsettings import Line, Totals
 
 
@@ -63,13 +68,18 @@ class DetailLine(NamedTuple):
     line_id: str
     kind: str
     description: str
+    #: Hours on a labor line.
     quantity: float
+    #: The rate on a labor line.
     unit_price_cents: int
+    #: By the shop's rounding (``line_amount_cents``).
     total_cents: int
     approval: str
     part_status: str | None
     technician: str | None
     part_number: str = ""
+    job_id: str = ""
+    service_code: str | None = None
 
 
 class DetailNote(NamedTuple):
@@ -78,6 +88,7 @@ class DetailNote(NamedTuple):
     kind: str
     author: str | None
     body: str
+    job_id: str = ""
 
 
 class DetailEvent(NamedTuple):
@@ -130,34 +141,67 @@ class JobDetail:
         return rules.allowed_moves(self.status)
 
 
-def job_detail(session: Session, job_id: str) -> JobDetail | None:
-    """The job ``job_id`` with its lines, notes and status history; None when missing."""
+def technician_names(session: Session) -> dict[str, str]:
+    """Technician id → name, every technician (a job keeps the name of one who left)."""
+    return {tid: name for tid, name in session.execute(select(Technician.id, Technician.name))}
+
+
+def job_parties(session: Session, job_id: str
+                ) -> tuple[Job, Customer | None, Vehicle | None] | None:
+    """The live job ``job_id`` with its customer and vehicle; None when it does not exist."""
     job = session.get(Job, job_id)
     if job is None or job.deleted_at is not None:
         return None
     customer = session.get(Customer, job.customer_id) if job.customer_id else None
     vehicle = session.get(Vehicle, job.vehicle_id) if job.vehicle_id else None
+    return job, customer, vehicle
+
+
+def job_lines(session: Session, job_ids: Sequence[str], names: Mapping[str, str],
+              money: ShopSettingsView) -> dict[str, tuple[DetailLine, ...]]:
+    """The live lines of each job in ``job_ids`` (job id → lines, oldest first); amounts by
+    ``money`` (the shop's rule), technicians by ``names``."""
+    out: dict[str, list[DetailLine]] = {}
+    for ln in session.execute(
+            select(JobLine.id, JobLine.job_id, JobLine.kind, JobLine.description,
+                   JobLine.quantity, JobLine.unit_price_cents, JobLine.approval,
+                   JobLine.part_status, JobLine.technician_id, JobLine.part_number,
+                   JobLine.service_code)
+            .where(JobLine.job_id.in_(list(job_ids)), JobLine.deleted_at.is_(None))
+            .order_by(JobLine.created_at, JobLine.id)):
+        out.setdefault(ln.job_id, []).append(DetailLine(
+            ln.id, ln.kind, ln.description, ln.quantity, ln.unit_price_cents,
+            money.line_cents(ln.quantity, ln.unit_price_cents), ln.approval, ln.part_status,
+            names.get(ln.technician_id) if ln.technician_id else None, ln.part_number or "",
+            ln.job_id, ln.service_code))
+    return {job_id: tuple(rows) for job_id, rows in out.items()}
+
+
+def job_notes(session: Session, job_ids: Sequence[str],
+              names: Mapping[str, str]) -> dict[str, tuple[DetailNote, ...]]:
+    """The live notes of each job in ``job_ids`` (job id → notes, oldest first)."""
+    out: dict[str, list[DetailNote]] = {}
+    for n in session.execute(
+            select(Note.id, Note.job_id, Note.created_at, Note.kind, Note.author_id, Note.body)
+            .where(Note.job_id.in_(list(job_ids)), Note.deleted_at.is_(None))
+            .order_by(Note.created_at, Note.id)):
+        out.setdefault(n.job_id, []).append(DetailNote(
+            n.id, n.created_at, n.kind, names.get(n.author_id) if n.author_id else None,
+            n.body, n.job_id))
+    return {job_id: tuple(rows) for job_id, rows in out.items()}
+
+
+def job_detail(session: Session, job_id: str) -> JobDetail | None:
+    """The job ``job_id`` with its lines, notes and status history; None when missing."""
+    found = job_parties(session, job_id)
+    if found is None:
+        return None
+    job, customer, vehicle = found
     bay = session.get(Bay, job.bay_id) if job.bay_id else None
-    names = {tid: name for tid, name in session.execute(select(Technician.id, Technician.name))}
+    names = technician_names(session)
     money = replica_settings(session)
-    lines = tuple(
-        DetailLine(ln.id, ln.kind, ln.description, ln.quantity, ln.unit_price_cents,
-                   money.line_cents(ln.quantity, ln.unit_price_cents), ln.approval,
-                   ln.part_status, names.get(ln.technician_id) if ln.technician_id else None,
-                   ln.part_number or "")
-        for ln in session.execute(
-            select(JobLine.id, JobLine.kind, JobLine.description, JobLine.quantity,
-                   JobLine.unit_price_cents, JobLine.approval, JobLine.part_status,
-                   JobLine.technician_id, JobLine.part_number)
-            .where(JobLine.job_id == job_id, JobLine.deleted_at.is_(None))
-            .order_by(JobLine.created_at, JobLine.id)))
-    notes = tuple(
-        DetailNote(n.id, n.created_at, n.kind, names.get(n.author_id) if n.author_id else None,
-                   n.body)
-        for n in session.execute(
-            select(Note.id, Note.created_at, Note.kind, Note.author_id, Note.body)
-            .where(Note.job_id == job_id, Note.deleted_at.is_(None))
-            .order_by(Note.created_at, Note.id)))
+    lines = job_lines(session, [job_id], names, money).get(job_id, ())
+    notes = job_notes(session, [job_id], names).get(job_id, ())
     history = tuple(
         DetailEvent(e.at, e.from_status, e.to_status, names.get(e.by_id) if e.by_id else None)
         for e in session.execute(

@@ -17,8 +17,8 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from app import models
-from app.models import Customer, Job, JobLine, Technician, Vehicle
-from app.queries.common import vehicle_label
+from app.queries.common import PaidBalance, vehicle_label
+from app.queries.desk import job_lines, job_parties, technician_names
 from app.queries.settings import ShopSettingsView, replica_settings
 from app.shopsettings import Line, Totals
 
@@ -49,7 +49,7 @@ class DocumentPayment:
 
 
 @dataclass(frozen=True)
-class JobDocument:
+class JobDocument(PaidBalance):
     """One job as its printed repair order or invoice shows it."""
 
     shop: ShopSettingsView
@@ -77,35 +77,19 @@ class JobDocument:
     #: Payments taken (empty until the hand-back records one).
     payments: tuple[DocumentPayment, ...] = ()
 
-    @property
-    def paid_cents(self) -> int:
-        return sum(p.amount_cents for p in self.payments)
-
-    @property
-    def balance_cents(self) -> int:
-        """What is still owed: the total less the payments taken."""
-        return self.totals.total_cents - self.paid_cents
-
 
 def job_document(session: Session, job_id: str) -> JobDocument | None:
     """The job ``job_id`` as a printed document shows it; None when it does not exist."""
-    job = session.get(Job, job_id)
-    if job is None or job.deleted_at is not None:
+    found = job_parties(session, job_id)
+    if found is None:
         return None
-    customer = session.get(Customer, job.customer_id) if job.customer_id else None
-    vehicle = session.get(Vehicle, job.vehicle_id) if job.vehicle_id else None
-    names = {tid: name for tid, name in session.execute(select(Technician.id, Technician.name))}
+    job, customer, vehicle = found
+    names = technician_names(session)
     shop = replica_settings(session)
     lines = tuple(
-        DocumentLine(ln.kind, ln.description, ln.quantity, ln.unit_price_cents,
-                     shop.line_cents(ln.quantity, ln.unit_price_cents), ln.approval,
-                     ln.part_status, names.get(ln.technician_id) if ln.technician_id else None)
-        for ln in session.execute(
-            select(JobLine.kind, JobLine.description, JobLine.quantity,
-                   JobLine.unit_price_cents, JobLine.approval, JobLine.part_status,
-                   JobLine.technician_id)
-            .where(JobLine.job_id == job_id, JobLine.deleted_at.is_(None))
-            .order_by(JobLine.created_at, JobLine.id)))
+        DocumentLine(ln.kind, ln.description, ln.quantity, ln.unit_price_cents, ln.total_cents,
+                     ln.approval, ln.part_status, ln.technician)
+        for ln in job_lines(session, [job_id], names, shop).get(job_id, ()))
     totals = shop.totals(Line(ln.kind, ln.quantity, ln.unit_price_cents, ln.approval)
                          for ln in lines)
     return JobDocument(

@@ -11,7 +11,7 @@ widget.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import NamedTuple
 
@@ -20,11 +20,10 @@ from sqlalchemy.orm import Session
 
 from app import rules
 from app.models import Job, JobLine, Payment, Technician, TimeEntry, Vehicle
-from app.queries.common import vehicle_label
+from app.queries.common import PaidBalance, vehicle_label
 from app.queries.desk import (
     Choice,
-    DetailEvent,
-    DetailNote,
+    DetailLine,
     JobDetail,
     Pickers,
     job_detail,
@@ -33,24 +32,11 @@ from app.queries.desk import (
 from app.queries.history import VehicleHistory, vehicle_history
 from app.queries.maintenance import MaintenanceItem, maintenance_due
 from app.queries.settings import replica_settings
-from app.shopsettings import Totals
 from app.timeclock import is_effective
 
-
-class EditorLine(NamedTuple):
-    line_id: str
-    kind: str
-    description: str
-    #: Hours on a labor line.
-    quantity: float
-    #: The rate on a labor line.
-    unit_price_cents: int
-    #: By the shop's rounding (``line_amount_cents``).
-    total_cents: int
-    approval: str
-    part_status: str | None
-    part_number: str
-    technician: str | None
+#: A line as the editor shows it: the desk's detail line (its id, part number, approval,
+#: amount by the shop's rounding and technician).
+EditorLine = DetailLine
 
 
 class ClockedTime(NamedTuple):
@@ -86,34 +72,10 @@ class PaymentRow(NamedTuple):
 
 
 @dataclass(frozen=True)
-class EditorData:
-    """One job as the editor shows it."""
+class EditorData(JobDetail, PaidBalance):
+    """One job as the editor shows it: the desk's detail of it (``job_detail``) and what the
+    editor adds beside it."""
 
-    job_id: str
-    number: str
-    status: str
-    hold_reason: str | None
-    priority: int
-    customer_waiting: bool
-    concern: str
-    promised_at: datetime | None
-    opened_at: datetime
-    odometer_in: int | None
-    customer_id: str | None
-    customer: str
-    customer_phone: str
-    vehicle_id: str | None
-    vehicle: str
-    plate: str
-    vin: str
-    technician_id: str | None
-    bay_id: str | None
-    lines: tuple[EditorLine, ...]
-    notes: tuple[DetailNote, ...]
-    #: Oldest first.
-    history: tuple[DetailEvent, ...]
-    #: ``app.shopsettings.order_totals`` with the shop's settings: declined lines do not count.
-    totals: Totals
     tax_rate_bp: int
     clocked: tuple[ClockedTime, ...]
     declined_earlier: tuple[DeclinedLine, ...]
@@ -121,19 +83,6 @@ class EditorData:
     #: The customer's vehicles (the vehicle picker).
     vehicles: tuple[Choice, ...]
     pickers: Pickers
-
-    @property
-    def paid_cents(self) -> int:
-        return sum(p.amount_cents for p in self.payments)
-
-    @property
-    def balance_cents(self) -> int:
-        """What is still to be taken."""
-        return self.totals.total_cents - self.paid_cents
-
-    @property
-    def allowed_moves(self) -> tuple[str, ...]:
-        return rules.allowed_moves(self.status)
 
     @property
     def editable(self) -> bool:
@@ -210,9 +159,6 @@ def job_editor(session: Session, job_id: str, now: datetime) -> EditorData | Non
     if detail is None:
         return None
     money = replica_settings(session)
-    lines = tuple(EditorLine(ln.line_id, ln.kind, ln.description, ln.quantity,
-                             ln.unit_price_cents, ln.total_cents, ln.approval, ln.part_status,
-                             ln.part_number, ln.technician) for ln in detail.lines)
     payments = tuple(
         PaymentRow(p.id, p.method, p.amount_cents, p.taken_at)
         for p in session.execute(
@@ -220,16 +166,7 @@ def job_editor(session: Session, job_id: str, now: datetime) -> EditorData | Non
             .where(Payment.job_id == job_id, Payment.deleted_at.is_(None))
             .order_by(Payment.taken_at, Payment.id)))
     return EditorData(
-        job_id=detail.job_id, number=detail.number, status=detail.status,
-        hold_reason=detail.hold_reason, priority=detail.priority,
-        customer_waiting=detail.customer_waiting, concern=detail.concern,
-        promised_at=detail.promised_at, opened_at=detail.opened_at,
-        odometer_in=detail.odometer_in, customer_id=detail.customer_id,
-        customer=detail.customer, customer_phone=detail.customer_phone,
-        vehicle_id=detail.vehicle_id, vehicle=detail.vehicle, plate=detail.plate,
-        vin=detail.vin, technician_id=detail.technician_id, bay_id=detail.bay_id,
-        lines=lines, notes=detail.notes, history=detail.history,
-        totals=detail.totals,
+        **{f.name: getattr(detail, f.name) for f in fields(JobDetail)},
         tax_rate_bp=money.tax_rate_bp,
         clocked=clocked_on_job(session, job_id, now),
         declined_earlier=(declined_on_earlier_visits(session, detail.vehicle_id, job_id)

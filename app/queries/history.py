@@ -2,38 +2,22 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import Customer, Job, JobLine, Note, Technician, Vehicle
+from app.models import Customer, Job, Vehicle
 from app.queries.common import vehicle_label
+from app.queries.desk import DetailLine, DetailNote, job_lines, job_notes, technician_names
 from app.queries.settings import replica_settings
 from app.shopsettings import Line, Totals
 
-
-@dataclass(frozen=True)
-class HistoryLine:
-    kind: str
-    description: str
-    quantity: float
-    unit_price_cents: int
-    total_cents: int
-    approval: str
-    part_status: str | None
-    technician: str | None
-    service_code: str | None
-
-
-@dataclass(frozen=True)
-class HistoryNote:
-    at: datetime
-    kind: str
-    author: str | None
-    body: str
+#: A line of an earlier job (``service_code`` for the maintenance it counts as).
+HistoryLine = DetailLine
+#: A note of an earlier job.
+HistoryNote = DetailNote
 
 
 @dataclass(frozen=True)
@@ -87,7 +71,7 @@ def vehicle_history(session: Session, vehicle_id: str) -> VehicleHistory | None:
     if vehicle is None or vehicle.deleted_at is not None:
         return None
     customer = session.get(Customer, vehicle.customer_id) if vehicle.customer_id else None
-    names = {tid: name for tid, name in session.execute(select(Technician.id, Technician.name))}
+    names = technician_names(session)
     money = replica_settings(session)
     jobs = session.execute(
         select(Job.id, Job.number, Job.status, Job.created_at, Job.closed_at, Job.odometer_in,
@@ -95,29 +79,12 @@ def vehicle_history(session: Session, vehicle_id: str) -> VehicleHistory | None:
         .where(Job.vehicle_id == vehicle_id, Job.deleted_at.is_(None))
         .order_by(Job.created_at.desc(), Job.number.desc())).all()
     job_ids = [j.id for j in jobs]
-    lines: dict[str, list[HistoryLine]] = defaultdict(list)
-    for ln in session.execute(
-            select(JobLine.job_id, JobLine.kind, JobLine.description, JobLine.quantity,
-                   JobLine.unit_price_cents, JobLine.approval, JobLine.part_status,
-                   JobLine.technician_id, JobLine.service_code)
-            .where(JobLine.job_id.in_(job_ids), JobLine.deleted_at.is_(None))
-            .order_by(JobLine.created_at, JobLine.id)):
-        lines[ln.job_id].append(HistoryLine(
-            ln.kind, ln.description, ln.quantity, ln.unit_price_cents,
-            money.line_cents(ln.quantity, ln.unit_price_cents), ln.approval, ln.part_status,
-            names.get(ln.technician_id) if ln.technician_id else None, ln.service_code))
-    notes: dict[str, list[HistoryNote]] = defaultdict(list)
-    for n in session.execute(
-            select(Note.job_id, Note.created_at, Note.kind, Note.author_id, Note.body)
-            .where(Note.job_id.in_(job_ids), Note.deleted_at.is_(None))
-            .order_by(Note.created_at, Note.id)):
-        notes[n.job_id].append(HistoryNote(n.created_at, n.kind,
-                                           names.get(n.author_id) if n.author_id else None,
-                                           n.body))
+    lines = job_lines(session, job_ids, names, money)
+    notes = job_notes(session, job_ids, names)
     history = tuple(
         HistoryJob(j.id, j.number, j.status, j.created_at, j.closed_at, j.odometer_in,
                    j.concern, names.get(j.technician_id) if j.technician_id else None,
-                   tuple(lines.get(j.id, ())), tuple(notes.get(j.id, ())),
+                   lines.get(j.id, ()), notes.get(j.id, ()),
                    money.totals(Line(ln.kind, ln.quantity, ln.unit_price_cents, ln.approval)
                                 for ln in lines.get(j.id, ())))
         for j in jobs)

@@ -210,21 +210,127 @@ class _Tab(QWidget):
         pass
 
 
+def _fill_technicians(combo: QComboBox, first: str,
+                      rows: tuple[admin_q.TechnicianRow, ...]) -> None:
+    """``first`` (no technician) and then ``rows``; the technician chosen before stays."""
+    keep = combo.currentData()
+    combo.clear()
+    combo.addItem(first, None)
+    for r in rows:
+        combo.addItem(r.name, r.id)
+    if keep is not None and (n := combo.findData(keep)) >= 0:
+        combo.setCurrentIndex(n)
+
+
+def _add(box: QVBoxLayout, part: Any) -> None:
+    if isinstance(part, tuple):
+        box.addWidget(*part)
+    elif isinstance(part, QWidget):
+        box.addWidget(part)
+    else:
+        box.addLayout(part)
+
+
+class _ListTab(_Tab):
+    """A tab with its rows in a table on the left and the chosen row's form on the right
+    (technicians, bays, users, time entries)."""
+
+    form: Form
+    save_button: QPushButton
+    new_button: QPushButton
+
+    def _list(self, model: RowTableModel, name: str, stretch: int = 1) -> None:
+        """The table of ``model`` (object name ``name``); choosing a row shows it."""
+        self.model = model
+        self.view = _table(self, model, name, stretch)
+        self.view.selectionModel().currentRowChanged.connect(self._picked)
+        self.current: Any = None
+
+    def _save_and_new(self, noun: str, entity: str | None = None) -> None:
+        """"Save <noun>" and "New <noun>" buttons (objects save<Noun>/new<Noun>); the new
+        one bound to the permission to create ``entity`` when given."""
+        self.save_button = QPushButton(f"&Save {noun}", self)
+        self.save_button.setObjectName(f"save{noun.capitalize()}")
+        self.save_button.clicked.connect(self.save)
+        self.new_button = QPushButton(f"&New {noun}", self)
+        self.new_button.setObjectName(f"new{noun.capitalize()}")
+        self.new_button.clicked.connect(self.start_new)
+        if entity is not None:
+            self.perms.bind(self.new_button, entity, "create")
+
+    def _button_row(self, *more: QWidget) -> QHBoxLayout:
+        """New (and ``more``) on the left, Save on the right."""
+        buttons = QHBoxLayout()
+        for button in (self.new_button, *more):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.save_button)
+        return buttons
+
+    def _lay_out(self, right: list[Any], above: tuple[Any, ...] = ()) -> None:
+        """The table beside the ``right`` column, ``above`` over both, the status line under
+        them. A part is a widget, a layout, or (widget, stretch, alignment)."""
+        column = QVBoxLayout()
+        for part in right:
+            _add(column, part)
+        column.addStretch(1)
+        row = QHBoxLayout()
+        row.addWidget(self.view, 3)
+        row.addLayout(column, 2)
+        col = QVBoxLayout(self)
+        for part in above:
+            _add(col, part)
+        col.addLayout(row, 1)
+        col.addWidget(self.status)
+
+    def _keep_row(self, rows: Any, keep: str | None) -> int:
+        """Shows ``rows``, the row ``keep`` still chosen; its row number (-1 when gone)."""
+        self.model.set_rows(rows)
+        n = self.model.row_of(keep) if keep is not None else -1
+        if n >= 0:
+            self.view.selectRow(n)
+        return n
+
+    def _picked(self, current: Any, _previous: Any = None) -> None:
+        if current.isValid():
+            self.select(self.model.row(current.row()))
+
+    def select(self, row: Any) -> None:  # pragma: no cover - each tab has its own
+        raise NotImplementedError
+
+    def start_new(self) -> None:  # pragma: no cover - each tab that makes rows has its own
+        raise NotImplementedError
+
+    def save(self) -> None:  # pragma: no cover - each tab has its own
+        raise NotImplementedError
+
+    def select_id(self, row_id: str) -> bool:
+        """Chooses the row ``row_id``; False when it is not in the table."""
+        n = self.model.row_of(row_id)
+        if n < 0:
+            return False
+        self.view.selectRow(n)
+        self.select(self.model.row(n))
+        return True
+
+    def _refused(self, exc: BaseException) -> None:
+        if isinstance(exc, ValidationError) and self.form.show(exc.field, exc.message):
+            return
+        self.say(words(exc), bad=True)
+
+
 # --- technicians ------------------------------------------------------------------------
 
-class TechniciansTab(_Tab):
+class TechniciansTab(_ListTab):
     def __init__(self, dialog: AdminDialog) -> None:
         super().__init__(dialog)
-        self.model = RowTableModel([
+        self._list(RowTableModel([
             ("Name", lambda r: r.name),
             ("Skills", lambda r: ", ".join(r.skills)),
             ("Capacity a day", lambda r: f"{r.daily_capacity_minutes // 60} h "
                                          f"{r.daily_capacity_minutes % 60:02d} min"),
             ("Active", lambda r: "Yes" if r.active else "No"),
-        ], key=lambda r: r.id, parent=self)
-        self.view = _table(self, self.model, "technicianTable")
-        self.view.selectionModel().currentRowChanged.connect(self._picked)
-        self.current: admin_q.TechnicianRow | None = None
+        ], key=lambda r: r.id, parent=self), "technicianTable")
 
         self.form = Form(self, "tech")
         self.name = self.form.add("name", "&Name", QLineEdit(self))
@@ -235,13 +341,7 @@ class TechniciansTab(_Tab):
         self.color = self.form.add("color", "Co&lour", QLineEdit(self), "#rrggbb")
         self.active = self.form.add("active", "", QCheckBox("&Active (can be assigned and "
                                                             "clock on)", self))
-        self.save_button = QPushButton("&Save technician", self)
-        self.save_button.setObjectName("saveTechnician")
-        self.save_button.clicked.connect(self.save)
-        self.new_button = QPushButton("&New technician", self)
-        self.new_button.setObjectName("newTechnician")
-        self.new_button.clicked.connect(self.start_new)
-        self.perms.bind(self.new_button, "technician", "create")
+        self._save_and_new("technician", "technician")
 
         pins = QGroupBox("Kiosk PIN", self)
         self.pin = QLineEdit(pins)
@@ -268,21 +368,7 @@ class TechniciansTab(_Tab):
         pin_col.addLayout(pin_row)
         pin_col.addWidget(self.pin_message)
 
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.new_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.save_button)
-        right = QVBoxLayout()
-        right.addLayout(self.form)
-        right.addLayout(buttons)
-        right.addWidget(pins)
-        right.addStretch(1)
-        row = QHBoxLayout()
-        row.addWidget(self.view, 3)
-        row.addLayout(right, 2)
-        col = QVBoxLayout(self)
-        col.addLayout(row, 1)
-        col.addWidget(self.status)
+        self._lay_out([self.form, self._button_row(), pins])
         self.start_new()
 
     def reload(self) -> None:
@@ -290,16 +376,9 @@ class TechniciansTab(_Tab):
                              on_done=self._show)
 
     def _show(self, rows: tuple[admin_q.TechnicianRow, ...]) -> None:
-        keep = self.current.id if self.current is not None else None
-        self.model.set_rows(rows)
-        if keep is not None and (n := self.model.row_of(keep)) >= 0:
-            self.view.selectRow(n)
+        n = self._keep_row(rows, self.current.id if self.current is not None else None)
+        if n >= 0:
             self.current = self.model.row(n)
-
-    def _picked(self, current: Any, _previous: Any = None) -> None:
-        if not current.isValid():
-            return
-        self.select(self.model.row(current.row()))
 
     def select(self, row: admin_q.TechnicianRow) -> None:
         self.current = row
@@ -312,14 +391,6 @@ class TechniciansTab(_Tab):
         self.pin.clear()
         self.pin_message.clear()
         self._buttons()
-
-    def select_id(self, technician_id: str) -> bool:
-        n = self.model.row_of(technician_id)
-        if n < 0:
-            return False
-        self.view.selectRow(n)
-        self.select(self.model.row(n))
-        return True
 
     def start_new(self) -> None:
         self.current = None
@@ -389,11 +460,6 @@ class TechniciansTab(_Tab):
         self.current = admin_q.TechnicianRow(new_id, self.name.text(), (), "", 0, True)
         self._buttons()
 
-    def _refused(self, exc: BaseException) -> None:
-        if isinstance(exc, ValidationError) and self.form.show(exc.field, exc.message):
-            return
-        self.say(words(exc), bad=True)
-
     # --- PINs (the server's) ------------------------------------------------------------
     def set_pin(self) -> None:
         if self.current is None:
@@ -442,53 +508,24 @@ class TechniciansTab(_Tab):
 
 # --- bays -----------------------------------------------------------------------------
 
-class BaysTab(_Tab):
+class BaysTab(_ListTab):
     def __init__(self, dialog: AdminDialog) -> None:
         super().__init__(dialog)
-        self.model = RowTableModel([("Bay", lambda r: r.name), ("Kind", lambda r: r.kind)],
-                                   key=lambda r: r.id, parent=self)
-        self.view = _table(self, self.model, "bayTable", 0)
-        self.view.selectionModel().currentRowChanged.connect(self._picked)
-        self.current: admin_q.BayRow | None = None
+        self._list(RowTableModel([("Bay", lambda r: r.name), ("Kind", lambda r: r.kind)],
+                                 key=lambda r: r.id, parent=self), "bayTable", 0)
         self.form = Form(self, "bay")
         self.name = self.form.add("name", "&Name", QLineEdit(self))
         self.kind = self.form.add("kind", "&Kind", QLineEdit(self),
                                   "general, alignment, lift, wash…")
-        self.save_button = QPushButton("&Save bay", self)
-        self.save_button.setObjectName("saveBay")
-        self.save_button.clicked.connect(self.save)
-        self.new_button = QPushButton("&New bay", self)
-        self.new_button.setObjectName("newBay")
-        self.new_button.clicked.connect(self.start_new)
-        self.perms.bind(self.new_button, "bay", "create")
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.new_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.save_button)
-        right = QVBoxLayout()
-        right.addLayout(self.form)
-        right.addLayout(buttons)
-        right.addStretch(1)
-        row = QHBoxLayout()
-        row.addWidget(self.view, 3)
-        row.addLayout(right, 2)
-        col = QVBoxLayout(self)
-        col.addLayout(row, 1)
-        col.addWidget(self.status)
+        self._save_and_new("bay", "bay")
+        self._lay_out([self.form, self._button_row()])
         self.start_new()
 
     def reload(self) -> None:
         self.ctx.worker.read(admin_q.bays, key="admin-bays", on_done=self._show)
 
     def _show(self, rows: tuple[admin_q.BayRow, ...]) -> None:
-        keep = self.current.id if self.current is not None else None
-        self.model.set_rows(rows)
-        if keep is not None and (n := self.model.row_of(keep)) >= 0:
-            self.view.selectRow(n)
-
-    def _picked(self, current: Any, _previous: Any = None) -> None:
-        if current.isValid():
-            self.select(self.model.row(current.row()))
+        self._keep_row(rows, self.current.id if self.current is not None else None)
 
     def select(self, row: admin_q.BayRow) -> None:
         self.current = row
@@ -496,14 +533,6 @@ class BaysTab(_Tab):
         self.name.setText(row.name)
         self.kind.setText(row.kind)
         self._buttons()
-
-    def select_id(self, bay_id: str) -> bool:
-        n = self.model.row_of(bay_id)
-        if n < 0:
-            return False
-        self.view.selectRow(n)
-        self.select(self.model.row(n))
-        return True
 
     def start_new(self) -> None:
         self.current = None
@@ -539,11 +568,6 @@ class BaysTab(_Tab):
                                   on_done=lambda _c: self.say(f"{values['name']} is saved."),
                                   on_error=self._refused)
 
-    def _refused(self, exc: BaseException) -> None:
-        if isinstance(exc, ValidationError) and self.form.show(exc.field, exc.message):
-            return
-        self.say(words(exc), bad=True)
-
 
 # --- users (the server's) ---------------------------------------------------------------
 
@@ -552,20 +576,17 @@ class BaysTab(_Tab):
 USER_ROLES = (roles.CLERK, roles.MANAGER, roles.TECHNICIAN, roles.ADMIN)
 
 
-class UsersTab(_Tab):
+class UsersTab(_ListTab):
     def __init__(self, dialog: AdminDialog) -> None:
         super().__init__(dialog)
         self.technicians: dict[str, str] = {}
-        self.model = RowTableModel([
+        self._list(RowTableModel([
             ("User name", lambda r: r["username"]),
             ("Name", lambda r: r.get("display_name") or ""),
             ("Role", lambda r: str(r["role"]).capitalize()),
             ("Technician", lambda r: self.technicians.get(r.get("technician_id") or "", "")),
             ("Active", lambda r: "Yes" if r.get("active", True) else "No"),
-        ], key=lambda r: str(r["id"]), parent=self)
-        self.view = _table(self, self.model, "userTable", 1)
-        self.view.selectionModel().currentRowChanged.connect(self._picked)
-        self.current: dict[str, Any] | None = None
+        ], key=lambda r: str(r["id"]), parent=self), "userTable", 1)
         self.form = Form(self, "user")
         self.username = self.form.add("username", "&User name", QLineEdit(self))
         self.display_name = self.form.add("display_name", "&Name", QLineEdit(self))
@@ -577,44 +598,18 @@ class UsersTab(_Tab):
         self.password = self.form.add("password", "&Password", QLineEdit(self))
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.active = self.form.add("active", "", QCheckBox("&Active (may sign in)", self))
-        self.save_button = QPushButton("&Save user", self)
-        self.save_button.setObjectName("saveUser")
-        self.save_button.clicked.connect(self.save)
-        self.new_button = QPushButton("&New user", self)
-        self.new_button.setObjectName("newUser")
-        self.new_button.clicked.connect(self.start_new)
+        self._save_and_new("user")
         self.refresh_button = QPushButton("Re&fresh", self)
         self.refresh_button.clicked.connect(self.reload)
         self.notice = _status_line(self, "usersNotice")
         self.notice.setStyleSheet("background: #fff4e5; color: #663c00; padding: 6px;")
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.new_button)
-        buttons.addWidget(self.refresh_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.save_button)
-        right = QVBoxLayout()
-        right.addLayout(self.form)
-        right.addLayout(buttons)
-        right.addStretch(1)
-        row = QHBoxLayout()
-        row.addWidget(self.view, 3)
-        row.addLayout(right, 2)
-        col = QVBoxLayout(self)
-        col.addWidget(self.notice)
-        col.addLayout(row, 1)
-        col.addWidget(self.status)
+        self._lay_out([self.form, self._button_row(self.refresh_button)], above=(self.notice,))
         self.role.currentIndexChanged.connect(lambda _=0: self._role_changed())
         self.start_new()
 
     def set_technicians(self, rows: tuple[admin_q.TechnicianRow, ...]) -> None:
         self.technicians = {r.id: r.name for r in rows}
-        keep = self.technician.currentData()
-        self.technician.clear()
-        self.technician.addItem("—", None)
-        for r in rows:
-            self.technician.addItem(r.name, r.id)
-        if keep is not None and (n := self.technician.findData(keep)) >= 0:
-            self.technician.setCurrentIndex(n)
+        _fill_technicians(self.technician, "—", rows)
 
     def reload(self) -> None:
         if self.dialog.server_reason() is not None or not self.perms.users():
@@ -625,14 +620,8 @@ class UsersTab(_Tab):
 
     def _show(self, users: list[dict[str, Any]]) -> None:
         keep = str(self.current["id"]) if self.current is not None else None
-        self.model.set_rows(users)
+        self._keep_row(users, keep)
         self.say(f"{len(users)} users.")
-        if keep is not None and (n := self.model.row_of(keep)) >= 0:
-            self.view.selectRow(n)
-
-    def _picked(self, current: Any, _previous: Any = None) -> None:
-        if current.isValid():
-            self.select(self.model.row(current.row()))
 
     def select(self, user: dict[str, Any]) -> None:
         self.current = user
@@ -774,10 +763,10 @@ def _from_qt(at: QDateTime) -> datetime:
     return datetime.fromtimestamp(at.toSecsSinceEpoch(), UTC)
 
 
-class TimeTab(_Tab):
+class TimeTab(_ListTab):
     def __init__(self, dialog: AdminDialog) -> None:
         super().__init__(dialog)
-        self.model = RowTableModel([
+        model = RowTableModel([
             ("Technician", lambda r: r.technician),
             ("Job", lambda r: r.job_number or ""),
             ("Kind", lambda r: r.kind.capitalize()),
@@ -790,9 +779,7 @@ class TimeTab(_Tab):
         self.who.setObjectName("timeTechnician")
         self.who.addItem("All technicians", None)
         self.who.currentIndexChanged.connect(lambda _=0: self.reload())
-        self.view = _table(self, self.model, "timeTable", 6)
-        self.view.selectionModel().currentRowChanged.connect(self._picked)
-        self.current: admin_q.TimeEntryRow | None = None
+        self._list(model, "timeTable", 6)
         self.form = Form(self, "time")
         self.started = self.form.add("started_at", "&Start", QDateTimeEdit(self))
         self.ended = self.form.add("ended_at", "&End", QDateTimeEdit(self))
@@ -816,29 +803,13 @@ class TimeTab(_Tab):
         top.addWidget(QLabel(f"Entries of the last {TIME_DAYS} days for", self))
         top.addWidget(self.who)
         top.addStretch(1)
-        right = QVBoxLayout()
-        right.addWidget(explain)
-        right.addLayout(self.form)
-        right.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignRight)
-        right.addStretch(1)
-        row = QHBoxLayout()
-        row.addWidget(self.view, 3)
-        row.addLayout(right, 2)
-        col = QVBoxLayout(self)
-        col.addLayout(top)
-        col.addLayout(row, 1)
-        col.addWidget(self.status)
+        self._lay_out([explain, self.form, (self.save_button, 0, Qt.AlignmentFlag.AlignRight)],
+                      above=(top,))
         self._enable_form(False)
 
     def set_technicians(self, rows: tuple[admin_q.TechnicianRow, ...]) -> None:
-        keep = self.who.currentData()
         self.who.blockSignals(True)
-        self.who.clear()
-        self.who.addItem("All technicians", None)
-        for r in rows:
-            self.who.addItem(r.name, r.id)
-        if keep is not None and (n := self.who.findData(keep)) >= 0:
-            self.who.setCurrentIndex(n)
+        _fill_technicians(self.who, "All technicians", rows)
         self.who.blockSignals(False)
 
     def reload(self) -> None:
@@ -849,10 +820,6 @@ class TimeTab(_Tab):
     def _show(self, rows: tuple[admin_q.TimeEntryRow, ...]) -> None:
         self.model.set_rows(rows)
 
-    def _picked(self, current: Any, _previous: Any = None) -> None:
-        if current.isValid():
-            self.select(self.model.row(current.row()))
-
     def select(self, row: admin_q.TimeEntryRow) -> None:
         self.current = row
         self.form.clear()
@@ -861,14 +828,6 @@ class TimeTab(_Tab):
         self.still_open.setChecked(row.ended_at is None)
         self.reason.clear()
         self._enable_form(True)
-
-    def select_id(self, entry_id: str) -> bool:
-        n = self.model.row_of(entry_id)
-        if n < 0:
-            return False
-        self.view.selectRow(n)
-        self.select(self.model.row(n))
-        return True
 
     def _enable_form(self, on: bool) -> None:
         for w in (self.started, self.ended, self.still_open, self.reason):

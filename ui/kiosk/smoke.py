@@ -9,9 +9,6 @@ JSON on stdout and exit 0; on any failure the reason on stderr and exit 1.
 
 from __future__ import annotations
 
-import json
-import logging
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -20,28 +17,13 @@ from app import demo as demo_data
 from app.db import Store
 from app.paths import replica_path
 from sync import demo
-from ui.smoke import TIMEOUT, SmokeFailure, _ms, _wait
-
-log = logging.getLogger(__name__)
+from ui.smoke import TIMEOUT, SmokeFailure, _ms, _wait, with_demo_server
 
 
 def run_kiosk_smoke(data_dir: Path, *, started: float) -> int:
     """See the module docstring; ``started`` is ``time.perf_counter()`` at process start."""
-    server: demo.DemoServer | None = None
-    try:
-        server = demo.ensure_demo_server(
-            progress=lambda text: print(text, file=sys.stderr, flush=True))
-        result = _smoke(Path(data_dir), server, started)
-    except Exception as exc:  # noqa: BLE001 - every failure is the smoke's answer
-        log.exception("the kiosk smoke run failed")
-        reason = getattr(exc, "message", None) or str(exc) or type(exc).__name__
-        print(f"bayline --kiosk --smoke failed: {reason}", file=sys.stderr, flush=True)
-        return 1
-    finally:
-        if server is not None and server.started:
-            demo.stop_demo_server(server.folder)
-    print(json.dumps(result), flush=True)
-    return 0
+    return with_demo_server(lambda server: _smoke(Path(data_dir), server, started),
+                            name="kiosk smoke", command="bayline --kiosk --smoke")
 
 
 def _work_factory() -> Any:
