@@ -214,7 +214,8 @@ def _queue_board(folder: Path, quick: bool) -> list[Result]:
             lines.append(dict(
                 base, id=_uid(rng), job_id=job_id, kind=kind, description=kind,
                 quantity=1.0, unit_price_cents=10_000, approval="approved", technician_id=None,
-                part_status=part_status, done=closed, service_code=None, created_at=created))
+                part_status=part_status, done=closed, service_code=None, part_number="",
+                created_at=created))
     demo.bulk_insert(store, {Technician: techs, Customer: customers, Vehicle: vehicles,
                              Job: job_rows, JobLine: lines})
     # The rows now live in SQLite, not in the app's memory: drop the generator's copies so
