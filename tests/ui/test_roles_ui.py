@@ -116,3 +116,15 @@ def test_the_role_is_read_again_after_a_switch(shop: Shop, store: Store, make_de
     assert window.admin_menu.menuAction().isVisible()
     assert action(window, "adminTechnicians").isEnabled()
     assert window.signed_in_label.text() == "max · manager"
+
+
+def test_check_in_is_offered_only_to_a_role_that_may_write_up_jobs(
+        shop: Shop, store: Store, make_desk: Any) -> None:
+    sign_in_as(store, "technician")
+    window = make_desk()
+    checkin = action(window, "checkIn")
+    assert not checkin.isEnabled()
+    assert checkin.toolTip() == "A technician cannot write up jobs."
+    sign_in_as(store, "clerk")
+    clerk = make_desk()
+    assert action(clerk, "checkIn").isEnabled()

@@ -651,6 +651,8 @@ class MainWindow(QMainWindow):
             else:
                 perms.bind_rule(act, perms.users)
             self.admin_menu.addAction(act)
+        # A check-in writes up a job: offered only to a role that may (not a technician).
+        perms.bind(self.act_checkin, "job", "create")
         last = bar.actions()[-1] if bar.actions() else None  # Help stays last
         bar.insertMenu(last, self.admin_menu) if last is not None else bar.addMenu(self.admin_menu)
         self.signed_in_label = QLabel("", self)
