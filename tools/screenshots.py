@@ -274,6 +274,27 @@ def _editor_job(store: Any) -> str:
 
 # --- the child: one size, offscreen --------------------------------------------------------
 
+def _waiters(app: Any) -> tuple[Any, Any]:
+    """``wait(condition, timeout, what)`` (the events run meanwhile; a timeout ends the run
+    with what it waited for) and ``settle(seconds=0.4)``, for a scene of ``app``."""
+
+    def wait(condition: Any, timeout: float, what: str) -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                raise SystemExit(f"screenshots: timed out waiting for {what}")
+            app.processEvents()
+            time.sleep(0.01)
+
+    def settle(seconds: float = 0.4) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            app.processEvents()
+            time.sleep(0.01)
+
+    return wait, settle
+
+
 def shoot(job: dict[str, Any]) -> int:
     if job.get("kind") == "kiosk":
         return shoot_kiosk(job)
@@ -302,19 +323,7 @@ def shoot(job: dict[str, Any]) -> int:
     window.show()
     ctx.start()
 
-    def wait(condition: Any, timeout: float, what: str) -> None:
-        deadline = time.monotonic() + timeout
-        while not condition():
-            if time.monotonic() > deadline:
-                raise SystemExit(f"screenshots: timed out waiting for {what}")
-            app.processEvents()
-            time.sleep(0.01)
-
-    def settle(seconds: float = 0.4) -> None:
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            app.processEvents()
-            time.sleep(0.01)
+    wait, settle = _waiters(app)
 
     wait(lambda: engine.status.last_sync_at is not None and engine.status.connection.value
          == "online", 120, "the window to be in sync")
@@ -534,19 +543,7 @@ def shoot_kiosk(job: dict[str, Any]) -> int:
     window.show()
     ctx.start()
 
-    def wait(condition: Any, timeout: float, what: str) -> None:
-        deadline = time.monotonic() + timeout
-        while not condition():
-            if time.monotonic() > deadline:
-                raise SystemExit(f"screenshots: timed out waiting for {what}")
-            app.processEvents()
-            time.sleep(0.01)
-
-    def settle(seconds: float = 0.4) -> None:
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            app.processEvents()
-            time.sleep(0.01)
+    wait, settle = _waiters(app)
 
     def save(name: str) -> None:
         path = out / f"kiosk-{name}-{job['size']}.png"
