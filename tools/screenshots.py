@@ -274,6 +274,24 @@ def _editor_job(store: Any) -> str:
 
 # --- the child: one size, offscreen --------------------------------------------------------
 
+def _over_window(window: Any, dialog: Any, width: int, height: int) -> Any:
+    """The window's picture with ``dialog`` drawn centred over it, the window dimmed and
+    a hint of a shadow under the dialog (offscreen, a dialog is a window of its own)."""
+    from ui.qt import QColor, QPainter, QPoint, QRect
+
+    shot = window.grab()
+    panel = dialog.grab()
+    painter = QPainter(shot)
+    dpr = shot.devicePixelRatio()
+    w, h = panel.width() / dpr, panel.height() / dpr
+    at = QPoint(int((width - w) / 2), int((height - h) / 2))
+    painter.fillRect(QRect(0, 0, width, height), QColor(20, 30, 40, 60))
+    painter.fillRect(QRect(at.x() + 4, at.y() + 4, int(w), int(h)), QColor(0, 0, 0, 60))
+    painter.drawPixmap(at, panel)
+    painter.end()
+    return shot
+
+
 def _waiters(app: Any) -> tuple[Any, Any]:
     """``wait(condition, timeout, what)`` (the events run meanwhile; a timeout ends the run
     with what it waited for) and ``settle(seconds=0.4)``, for a scene of ``app``."""
@@ -303,7 +321,7 @@ def shoot(job: dict[str, Any]) -> int:
     from ui.application import create_application
     from ui.desk.context import DeskContext
     from ui.desk.window import QUEUE_TAB, TECH_TAB, MainWindow
-    from ui.qt import QApplication, QColor, QPainter, QPixmap, QPoint, QRect, QSettings
+    from ui.qt import QApplication, QPixmap, QSettings
 
     width, height, _scale = SIZES[job["size"]]
     out = Path(job["out"])
@@ -371,17 +389,7 @@ def shoot(job: dict[str, Any]) -> int:
             dialog = window.show_sync_details()
             wait(lambda d=dialog: bool(d.cards), 20, "the refused change in the panel")
             settle()
-            shot = window.grab()
-            panel = dialog.grab()
-            painter = QPainter(shot)
-            dpr = shot.devicePixelRatio()
-            w, h = panel.width() / dpr, panel.height() / dpr
-            at = QPoint(int((width - w) / 2), int((height - h) / 2))
-            painter.fillRect(QRect(0, 0, width, height), QColor(20, 30, 40, 60))
-            painter.fillRect(QRect(at.x() + 4, at.y() + 4, int(w), int(h)),
-                             QColor(0, 0, 0, 60))  # a hint of a shadow
-            painter.drawPixmap(at, panel)
-            painter.end()
+            shot = _over_window(window, dialog, width, height)
             save(shot, "sync-details")
             dialog.close()
         elif view in ("reports-efficiency", "reports-maintenance"):
@@ -602,7 +610,6 @@ def _shoot_checkin(view: str, window: Any, store: Any, save: Any, wait: Any, set
 
     from app.models import Customer, Vehicle
     from ui.desk.window import QUEUE_TAB
-    from ui.qt import QColor, QPainter, QPoint, QRect
 
     with store.read() as s:
         car, owner = s.execute(select(Vehicle.id, Customer.name)
@@ -640,16 +647,7 @@ def _shoot_checkin(view: str, window: Any, store: Any, save: Any, wait: Any, set
         wait(lambda: bool(dialog.duplicates), 10, "the likely duplicate")
     dialog.adjustSize()
     settle()
-    shot = window.grab()
-    panel = dialog.grab()
-    painter = QPainter(shot)
-    dpr = shot.devicePixelRatio()
-    w, h = panel.width() / dpr, panel.height() / dpr
-    at = QPoint(int((width - w) / 2), int((height - h) / 2))
-    painter.fillRect(QRect(0, 0, width, height), QColor(20, 30, 40, 60))
-    painter.fillRect(QRect(at.x() + 4, at.y() + 4, int(w), int(h)), QColor(0, 0, 0, 60))
-    painter.drawPixmap(at, panel)
-    painter.end()
+    shot = _over_window(window, dialog, width, height)
     save(shot, view)
     dialog.close()
 
@@ -660,7 +658,6 @@ def _manager_view(window: Any, view: str, width: int, height: int, wait: Any, se
     the same path as a person's), then each Administration tab over the window, and the
     lock screen."""
     from app.demo import DEMO_ACCOUNTS
-    from ui.qt import QColor, QPainter, QPoint, QRect
 
     manager = DEMO_ACCOUNTS["manager"]
     lock = window.session_lock
@@ -697,15 +694,7 @@ def _manager_view(window: Any, view: str, width: int, height: int, wait: Any, se
         dialog.settings.time_zone.setCurrentText("Europe/Berln")  # and a misspelt zone
         dialog.settings.save_button.click()
     settle(0.8)
-    shot = window.grab()
-    panel = dialog.grab()
-    painter = QPainter(shot)
-    dpr = shot.devicePixelRatio()
-    w, h = panel.width() / dpr, panel.height() / dpr
-    at = QPoint(int((width - w) / 2), int((height - h) / 2))
-    painter.fillRect(QRect(0, 0, width, height), QColor(20, 30, 40, 60))
-    painter.drawPixmap(at, panel)
-    painter.end()
+    shot = _over_window(window, dialog, width, height)
     save(shot, f"admin-{tab}")
     dialog.close()
 
